@@ -1,0 +1,48 @@
+"""The ``workbench`` command: one group per part of the workbench, named in the singular."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from workbench.cli import audit_cmd, config_cmd, load_cmd, quarantine_cmd, store_cmd, user_cmd
+from workbench.cli.common import CliError, console_err
+
+app = typer.Typer(
+    name="workbench",
+    help="Customs Risk Workbench: store, ingest, indicators, profiles, networks and exports.\n\n"
+    "Example: workbench store info",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+app.command("load")(load_cmd.load)
+app.add_typer(store_cmd.app, name="store")
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(quarantine_cmd.app, name="quarantine")
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(user_cmd.app, name="user")
+
+
+def main() -> None:
+    """Entry point: known failures print one clear line and exit 1; no tracebacks for users."""
+    try:
+        app(standalone_mode=False)
+    except CliError as exc:
+        console_err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        console_err.print("aborted")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors come through here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
