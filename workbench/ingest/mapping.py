@@ -74,6 +74,8 @@ class Join(_Strict):
     take: dict[str, str] = Field(
         default_factory=dict,
         description="new column: column of the joined source, one value (one-to-one)")
+    required: bool = Field(
+        True, description="With `take`: a primary row without a match is rejected.")
 
     @model_validator(mode="after")
     def _something(self) -> Join:
@@ -162,7 +164,8 @@ class Target(_Strict):
     when: str | None = Field(None, description="Source column: feed this table only where it is not empty.")
     on_conflict: Literal["reject", "first", "last"] = Field(
         "reject", description="Same key with different values in one load: reject all its rows, or keep the first/last row.")
-    keep_attributes: bool = Field(True, description="Keep unmapped source columns in `attrs`.")
+    keep_attributes: bool | None = Field(
+        None, description="Keep unmapped source columns in `attrs` (default: on the first target only).")
 
     @property
     def label(self) -> str:

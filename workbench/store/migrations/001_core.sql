@@ -215,7 +215,8 @@ CREATE TABLE load_log (
     rows_unchanged BIGINT NOT NULL,
     rows_quarantined BIGINT NOT NULL,
     rows_waiting BIGINT NOT NULL,
-    kind VARCHAR NOT NULL                      -- 'load' | 'retry'
+    kind VARCHAR NOT NULL,                     -- 'load' | 'retry'
+    input_schema JSON NOT NULL                 -- column -> type of the staged rows (for retries)
 );
 
 CREATE SEQUENCE quarantine_id_seq START 1;

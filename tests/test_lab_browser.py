@@ -1,0 +1,238 @@
+"""A real JupyterLab in a real Chromium: the welcome notebook opens, runs and shows the store.
+
+The server runs from this venv on a free loopback port with a random token, on a copy of
+notebooks/, with WORKBENCH_HOME pointing at a fresh store made by ``workbench store init``.
+Chromium is Debian's (/usr/bin/chromium, installed by ``make test``), driven by Playwright for
+Python without ``playwright install``. The screenshot lands in .test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / ".test-artifacts"
+BIN = Path(sys.executable).parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SERVER_START_TIMEOUT_S = 60
+UI_TIMEOUT_MS = 30_000
+
+
+def workbench_env(home: Path) -> dict[str, str]:
+    """This process's environment with every WORKBENCH_* setting replaced by WORKBENCH_HOME=home."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+    env["WORKBENCH_HOME"] = str(home)
+    return env
+
+
+def init_store(home: Path) -> Path:
+    """An empty store at home/workbench.duckdb, made the way a user makes one."""
+    cli = BIN / "workbench"
+    if not cli.exists():
+        pytest.fail(f"{cli} is missing: install the package with `make test` (or `make venv`)")
+    db = home / "workbench.duckdb"
+    done = subprocess.run(
+        [str(cli), "store", "init", "--db", str(db)],
+        env=workbench_env(home), capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, f"workbench store init failed:\n{done.stdout}\n{done.stderr}"
+    return db
+
+
+def free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Lab:
+    url: str
+    token: str
+    root_dir: Path
+    db: Path
+    log: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server by its PID; then anything left in its process group (its kernels)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the group is the server's own (start_new_session)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _start_lab(tmp: Path, home: Path, root_dir: Path, token: str) -> tuple[subprocess.Popen, str, Path]:
+    env = workbench_env(home)
+    env.update({
+        "JUPYTER_TOKEN": token,  # through the environment, so `ps` does not show it
+        # Keep the user's Jupyter config, settings and workspaces out of the test, and ours out
+        # of theirs.
+        "JUPYTER_CONFIG_DIR": str(tmp / "jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "jupyter-runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp / "lab-settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "lab-workspaces"),
+    })
+    # No build check (it costs the server seconds of CPU on every page load) and no prompt about
+    # fetching Jupyter news (the toast covers the notebook; there is no network anyway).
+    page_config = tmp / "jupyter-config" / "labconfig" / "page_config.json"
+    page_config.parent.mkdir(parents=True)
+    page_config.write_text(json.dumps({"buildCheck": False, "buildAvailable": False}))
+    notification = tmp / "lab-settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True)
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+
+    for attempt in range(3):
+        port = free_loopback_port()
+        log = tmp / f"jupyter-lab-{attempt}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [
+                    str(BIN / "jupyter"), "lab",
+                    "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+                    "--ServerApp.port_retries=0", "--allow-root", "--no-browser",
+                    f"--ServerApp.root_dir={root_dir}",
+                ],
+                env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(f"{url}/api/status", params={"token": token}, timeout=2).status_code == 200:
+                    return proc, url, log
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        _stop(proc)
+        text = log.read_text(errors="replace")
+        if "already in use" not in text:  # only a lost race for the port is worth another try
+            raise AssertionError(f"jupyter lab did not start on {url}:\n{text[-4000:]}")
+    raise AssertionError(f"jupyter lab found no free port in 3 tries:\n{text[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    tmp = tmp_path_factory.mktemp("lab")
+    home = tmp / "workbench-home"
+    home.mkdir()
+    db = init_store(home)
+    root_dir = tmp / "notebooks"
+    shutil.copytree(ROOT / "notebooks", root_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    token = secrets.token_hex(16)
+    proc, url, log = _start_lab(tmp, home, root_dir, token)
+    try:
+        yield Lab(url=url, token=token, root_dir=root_dir, db=db, log=log)
+    finally:
+        _stop(proc)
+
+
+def test_lab_refuses_requests_without_the_token(lab: Lab):
+    def get(path: str, **params: str) -> httpx.Response:
+        # A new client each time: a request with the token sets a login cookie in its client.
+        with httpx.Client(follow_redirects=False, timeout=10) as client:
+            return client.get(f"{lab.url}{path}", params=params)
+
+    assert get("/api/status", token=lab.token).status_code == 200
+    assert get("/api/contents").status_code in (401, 403)
+    assert get("/api/contents", token="not-the-token").status_code in (401, 403)
+    page = get("/lab")
+    assert page.status_code in (401, 403) or (
+        page.is_redirect and "/login" in page.headers.get("location", "")
+    ), page
+
+
+def test_welcome_notebook_runs_in_the_browser(lab: Lab, tmp_path: Path):
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make test`, which installs it "
+            "(apt-get install chromium chromium-driver)"
+        )
+    from playwright.sync_api import expect, sync_playwright
+
+    import workbench as wb
+
+    with wb.open_store(lab.db, read_only=True) as con:
+        expected_tables = [t["table"] for t in wb.store_summary(con)["tables"]]
+    assert "declaration" in expected_tables
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "lab_welcome.png"
+    workspace = f"test-{uuid.uuid4().hex[:12]}"  # a fresh workspace: no tabs restored from before
+    address = f"{lab.url}/lab/workspaces/{workspace}/tree/00_welcome.ipynb?token={lab.token}&reset"
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1400},
+        )
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(UI_TIMEOUT_MS)
+        try:
+            page.goto(address)
+            notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+            expect(notebook.locator(".jp-Cell").first).to_be_visible()
+            statusbar = page.locator("#jp-main-statusbar")
+            expect(statusbar).to_contain_text("Idle", timeout=UI_TIMEOUT_MS)
+
+            notebook.locator(".jp-Cell").first.click()
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+
+            outputs = notebook.locator(".jp-OutputArea-output")
+            expect(outputs.filter(has_text="declaration").first).to_be_visible()
+            expect(outputs.filter(has_text="lodged from").first).to_be_visible()
+            expect(statusbar).to_contain_text("Idle")
+            page.screenshot(path=str(screenshot), full_page=True)
+
+            text = "\n".join(outputs.all_inner_texts())
+            errors = notebook.locator(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+            )
+            assert errors.count() == 0, "\n".join(errors.all_inner_texts())
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "lab_welcome.failed.png"), full_page=True)
+            print(f"jupyter lab log:\n{lab.log_tail()}")
+            raise
+        finally:
+            context.close()
+
+    missing = [table for table in expected_tables if table not in text]
+    assert not missing, f"tables missing from the rendered summary: {missing}\n{text}"
+    assert "no declarations yet" in text  # the store is empty: the date range says so

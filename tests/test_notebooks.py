@@ -1,0 +1,100 @@
+"""Every notebook under notebooks/ runs top to bottom, and is committed without outputs.
+
+The notebooks run in a kernel of this venv (``python3``), with ``WORKBENCH_HOME`` pointing at a
+fresh store made by ``workbench store init``: they must work on an empty store, not only on the
+demo store. A notebook that fails is saved with its error under .test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+ARTIFACTS = ROOT / ".test-artifacts"
+NOTEBOOKS = sorted(
+    path for path in NOTEBOOK_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts
+)
+CELL_TIMEOUT_S = 120
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(NOTEBOOK_DIR).as_posix()
+
+
+def workbench_env(home: Path) -> dict[str, str]:
+    """This process's environment with every WORKBENCH_* setting replaced by WORKBENCH_HOME=home."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+    env["WORKBENCH_HOME"] = str(home)
+    return env
+
+
+def init_store(home: Path) -> Path:
+    """An empty store at home/workbench.duckdb, made the way a user makes one."""
+    cli = Path(sys.executable).parent / "workbench"
+    if not cli.exists():
+        pytest.fail(f"{cli} is missing: install the package with `make test` (or `make venv`)")
+    db = home / "workbench.duckdb"
+    done = subprocess.run(
+        [str(cli), "store", "init", "--db", str(db)],
+        env=workbench_env(home), capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, f"workbench store init failed:\n{done.stdout}\n{done.stderr}"
+    return db
+
+
+@pytest.fixture(scope="module")
+def empty_store_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("workbench-home")
+    init_store(home)
+    return home
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, f"no notebooks under {NOTEBOOK_DIR}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
+def test_notebook_runs_on_an_empty_store(path: Path, empty_store_home: Path):
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=CELL_TIMEOUT_S,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    try:
+        client.execute(env=workbench_env(empty_store_home))
+    except CellExecutionError as exc:
+        ARTIFACTS.mkdir(exist_ok=True)
+        saved = ARTIFACTS / f"{path.stem}.failed.ipynb"
+        nbformat.write(nb, saved)
+        pytest.fail(f"{_name(path)} failed (executed copy: {saved.relative_to(ROOT)}):\n{exc}")
+    errors = [
+        output for cell in nb.cells if cell.cell_type == "code"
+        for output in cell.outputs if output.output_type == "error"
+    ]
+    assert not errors
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
+def test_notebook_is_committed_without_outputs(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    dirty = [
+        index for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
+    assert not dirty, (
+        f"{_name(path)}: cells {dirty} have outputs or execution counts; strip them with "
+        f"`jupyter nbconvert --clear-output --inplace notebooks/{_name(path)}`"
+    )
+    assert "widgets" not in nb.metadata, f"{_name(path)}: saved widget state in the metadata"
