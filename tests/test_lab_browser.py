@@ -25,7 +25,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytestmark = pytest.mark.browser
+# One JupyterLab server for the module: `make test` runs pytest with `--dist loadgroup`, which
+# keeps these tests on one xdist worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("jupyterlab")]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / ".test-artifacts"

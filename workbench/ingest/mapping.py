@@ -68,14 +68,23 @@ class Join(_Strict):
 
     source: str
     on: dict[str, str] = Field(description="primary column: column of the joined source")
-    collect: dict[str, str] = Field(
+    collect: dict[str, str | list[str]] = Field(
         default_factory=dict,
-        description="new column: column of the joined source, gathered as a list (one-to-many)")
+        description="new column: column of the joined source (or several, joined with ', '), "
+        "gathered as a list (one-to-many)")
     take: dict[str, str] = Field(
         default_factory=dict,
         description="new column: column of the joined source, one value (one-to-one)")
     required: bool = Field(
         True, description="With `take`: a primary row without a match is rejected.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data: Any) -> Any:
+        # YAML 1.1 reads a bare `on:` key as the boolean true
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
 
     @model_validator(mode="after")
     def _something(self) -> Join:
@@ -123,6 +132,7 @@ class Column(_Strict):
     map: dict[str, Scalar | None] | None = Field(None, description="Code translation table.")
     unmapped: Literal["keep", "null", "reject"] = Field(
         "reject", description="What a code missing from `map` becomes.")
+    default: Scalar | None = Field(None, description="Value used where the result is empty.")
     format: str | None = Field(None, description="strptime format for dates and timestamps.")
     true_values: list[str] = Field(default_factory=lambda: ["true", "t", "yes", "y", "1"])
     false_values: list[str] = Field(default_factory=lambda: ["false", "f", "no", "n", "0"])

@@ -160,11 +160,13 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, source: S
             "nulls": list(source.null_tokens), "encoding": encoding,
         },
     )
+    # A lone Ctrl-Z (0x1A) is the end-of-file mark of old DOS exports, not a record.
+    con.execute(f"delete from {rejects_table} where trim(csv_line, chr(26) || ' ' || chr(13)) = ''")
     rejects = [
         {"line": line, "reason": reason, "raw": raw}
         for line, reason, raw in rows(
             con,
-            f"select line, string_agg(distinct error_message, '; '), any_value(csv_line) "
+            f"select line, first(error_message order by column_idx), any_value(csv_line) "
             f"from {rejects_table} group by line order by line",
         )
     ]

@@ -88,7 +88,7 @@ def compile_column(
         native = "VARCHAR"
 
     is_list_source = native.endswith("[]")
-    text_steps = spec.split or spec.case or spec.pad or spec.map is not None or spec.concat
+    text_steps = spec.split or spec.case or spec.pad or spec.map is not None or spec.concat or spec.default is not None
     keep_native = native != "VARCHAR" and not is_list_source and not text_steps and native.split("(")[0] in (
         target_type.split("(")[0], "TIMESTAMP", "DATE", "DOUBLE", "BIGINT", "INTEGER", "BOOLEAN", "FLOAT")
     if not keep_native and not is_list_source and native != "VARCHAR":
@@ -97,7 +97,7 @@ def compile_column(
     code_check = None
     if is_list_source:
         if spec.strip:
-            expr = f"list_filter(list_transform({expr}, x -> nullif(trim(x), '')), x -> x IS NOT NULL)"
+            expr = f"list_filter(list_transform({expr}, lambda x: nullif(trim(x), '')), lambda x: x IS NOT NULL)"
     elif not keep_native:
         if spec.split is not None:
             sep = params.bind(spec.split.sep)
@@ -107,7 +107,7 @@ def compile_column(
                 expr = f"string_split({expr}, {sep})"
                 is_list_source = True
                 if spec.strip:
-                    expr = f"list_filter(list_transform({expr}, x -> nullif(trim(x), '')), x -> x IS NOT NULL)"
+                    expr = f"list_filter(list_transform({expr}, lambda x: nullif(trim(x), '')), lambda x: x IS NOT NULL)"
         if not is_list_source:
             if spec.strip:
                 expr = f"nullif(trim({expr}), '')"
@@ -125,6 +125,8 @@ def compile_column(
                 if spec.unmapped == "reject":
                     code_check = f"({expr} IS NOT NULL AND {found} IS NULL)"
                 expr = expr_mapped
+            if spec.default is not None:
+                expr = f"coalesce({expr}, CAST({params.bind(spec.default)} AS VARCHAR))"
     raw = expr
 
     base = target_type.split("(")[0]

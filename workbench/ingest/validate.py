@@ -62,7 +62,10 @@ def build_input(con: duckdb.DuckDBPyConnection, mapping: Mapping, staged: dict[s
         keys = ", ".join(f"{r} AS k{i}" for i, r in enumerate(on_right))
         gathered = []
         for new, col in join.collect.items():
-            gathered.append(f"list({quote_source(col, other.columns)} ORDER BY _row) AS {_new_name(new, primary)}")
+            cols = [col] if isinstance(col, str) else col
+            value = ", ".join(f"CAST({quote_source(c, other.columns)} AS VARCHAR)" for c in cols)
+            value = f"nullif(concat_ws(', ', {value}), '')" if len(cols) > 1 else value
+            gathered.append(f"list({value} ORDER BY _row) AS {_new_name(new, primary)}")
         for new, col in join.take.items():
             gathered.append(f"any_value({quote_source(col, other.columns)}) AS {_new_name(new, primary)}")
         gathered.append(f"count(*) AS _n{n}")
