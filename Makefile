@@ -81,7 +81,7 @@ $(CHROMIUM):
 
 test: venv $(CHROMIUM)
 	@start=$$(date +%s); status=0; \
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS) || status=$$?; \
 	echo "suite took $$(( $$(date +%s) - start )) s"; \
 	exit $$status
 

@@ -193,15 +193,15 @@ def load(
                 con.execute(
                     "insert into quarantine (quarantine_id, load_id, source_name, source_row, target_table, record_key, status, reason, column_name, bad_value, raw) select nextval('quarantine_id_seq'), $load_id, o.source_name, o._row, "
                     "o.target, o.record_key, o.status, o.reason, o.column_name, o.bad_value, "
-                    "CAST(to_json(i) AS JSON) from _outcome o join (select * exclude (_row) , _row as _r from _input) i "
-                    "on i._r = o._row where o.source_name = $primary order by o._row",
+                    "json_merge_patch(to_json(i), '{\"_row\": null}') from _outcome o join _input i "
+                    "on i._row = o._row where o.source_name = $primary order by o._row",
                     {"load_id": load_id, "primary": mapping.primary.name},
                 )
                 for name, src in staged.items():
                     if name != mapping.primary.name:
                         con.execute(
                             f"insert into quarantine (quarantine_id, load_id, source_name, source_row, target_table, record_key, status, reason, column_name, bad_value, raw) select nextval('quarantine_id_seq'), $load_id, o.source_name, o._row, "
-                            f"NULL, NULL, o.status, o.reason, NULL, NULL, CAST(to_json(s) AS JSON) from _outcome o "
+                            f"NULL, NULL, o.status, o.reason, NULL, NULL, json_merge_patch(to_json(s), '{{\"_row\": null}}') from _outcome o "
                             f"join {src.table} s on s._row = o._row where o.source_name = $name",
                             {"load_id": load_id, "name": name},
                         )

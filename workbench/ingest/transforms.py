@@ -54,7 +54,7 @@ class Compiled:
     typed: str          # canonical type
     describe: str       # what the typed step expects, for messages
     source_label: str   # source column(s) named in messages
-    code_check: str | None = None   # SQL true when a code is missing from `map` (unmapped: reject)
+    code_check: str | None = None   # SQL giving the code when it is missing from `map` (unmapped: reject)
 
 
 def _text(expr: str, source_types: dict[str, str], names: list[str]) -> str:
@@ -123,7 +123,7 @@ def compile_column(
                 fallback = {"keep": expr, "null": "NULL", "reject": "NULL"}[spec.unmapped]
                 expr_mapped = f"(CASE WHEN {found} IS NULL THEN {fallback} ELSE {values}[{found}] END)"
                 if spec.unmapped == "reject":
-                    code_check = f"({expr} IS NOT NULL AND {found} IS NULL)"
+                    code_check = f"(CASE WHEN {found} IS NULL THEN {expr} END)"
                 expr = expr_mapped
             if spec.default is not None:
                 expr = f"coalesce({expr}, CAST({params.bind(spec.default)} AS VARCHAR))"

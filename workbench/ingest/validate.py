@@ -215,9 +215,10 @@ def check_values(con: duckdb.DuckDBPyConnection, plans: list[TargetPlan], source
             )
             if comp.code_check:
                 params[f"code{n}"] = f"{comp.source_label} → {col}: code '"
+                code = quote_ident("c_" + col)
                 parts.append(
-                    f"select _row, $col{n}, {raw_text}, $code{n} || {raw_text} || ''' is not in the mapping''s table' "
-                    f"from {plan.table} where {quote_ident('c_' + col)}"
+                    f"select _row, $col{n}, {code}, $code{n} || {code} || ''' is not in the mapping''s table' "
+                    f"from {plan.table} where {code} is not null"
                 )
             if col in required:
                 params[f"req{n}"] = f"{col} is required but {comp.source_label} is empty"
@@ -293,7 +294,8 @@ def hold_declarations_together(con: duckdb.DuckDBPyConnection, plans: list[Targe
     if not decl:
         return
     union = " union all ".join(f"select _row, declaration_id from {p.table}" for p in decl)
-    con.execute(f"create or replace temp table _row_decl as select distinct * from ({union})")
+    con.execute(f"create or replace temp table _row_decl as select distinct * from ({union}) "
+                "where declaration_id is not null")
     con.execute(
         "insert into _problem select r._row, $src, $status, 'declaration', 'declaration_id', r.declaration_id, "
         "'held with its declaration ' || r.declaration_id || ': ' || first(p.reason ORDER BY p._row), r.declaration_id "

@@ -49,6 +49,8 @@ SECTOR_WORDS = {
     "building": ("Building Supplies", "Timber", "Tiles", "Construction Supplies", "Solar", "Hardware"),
     "furniture": ("Furniture", "Furnishings", "Interiors", "Office Furniture", "Sofas"),
     "toys": ("Toys", "Sports", "Leisure", "Fitness", "Games", "Hobbies"),
+    "services": ("Customs Brokers", "Freight & Customs", "Customs Services", "Shipping & Customs",
+                 "Forwarding", "Customs Clearance"),
 }
 GENERIC = ("Trading", "Imports", "Importers", "International", "Enterprises", "Holdings", "Distributors",
            "Wholesale", "Group", "Supplies", "Traders", "Merchants", "Global", "Services")
