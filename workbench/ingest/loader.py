@@ -205,18 +205,20 @@ def load(
                             f"join {src.table} s on s._row = o._row where o.source_name = $name",
                             {"load_id": load_id, "name": name},
                         )
-                    for rej in src.rejects:
+                    if src.rejects:
                         con.execute(
-                            "insert into quarantine (quarantine_id, load_id, source_name, source_row, target_table, record_key, status, reason, column_name, bad_value, raw) values (nextval('quarantine_id_seq'), ?, ?, ?, NULL, NULL, 'rejected', ?, NULL, NULL, ?)",
-                            [load_id, name, rej["line"], f"line {rej['line']}: {rej['reason']}",
-                             json.dumps({"line_text": rej["raw"]})],
+                            f"insert into quarantine (quarantine_id, load_id, source_name, source_row, status, reason, raw) "
+                            f"select nextval('quarantine_id_seq'), $load_id, $name, line, 'rejected', "
+                            f"'line ' || line || ': ' || reason, json_object('line_text', raw) "
+                            f"from {src.rejects_table} order by line",
+                            {"load_id": load_id, "name": name},
                         )
-                records = sum(s.records + len(s.rejects) for n, s in staged.items() if n == mapping.primary.name)
+                records = staged[mapping.primary.name].records + staged[mapping.primary.name].rejects
                 orphans = scalar(con, "select count(*) from _outcome where source_name <> $p", {"p": mapping.primary.name})
-                other_rejects = sum(len(s.rejects) for n, s in staged.items() if n != mapping.primary.name)
+                other_rejects = sum(s.rejects for n, s in staged.items() if n != mapping.primary.name)
                 summary.rows_in = records + orphans + other_rejects
                 summary.rows_quarantined = scalar(con, "select count(*) from _outcome where status = 'rejected'") + sum(
-                    len(s.rejects) for s in staged.values())
+                    s.rejects for s in staged.values())
                 summary.rows_waiting = scalar(con, "select count(*) from _outcome where status = 'waiting'")
                 summary.rows_loaded = scalar(con, "select count(distinct _row) from _loaded_rows")
                 summary.rows_unchanged = summary.rows_in - summary.rows_loaded - summary.rows_quarantined - summary.rows_waiting

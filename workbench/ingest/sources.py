@@ -16,7 +16,7 @@ import io
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -41,7 +41,8 @@ class StagedSource:
     table: str                       # temp table holding the rows, with `_row`
     columns: list[str]               # source column names, in file order
     records: int                     # records read (good ones)
-    rejects: list[dict] = field(default_factory=list)   # unparseable records: line, reason, raw
+    rejects: int = 0                 # unparseable records (CSV only)
+    rejects_table: str | None = None  # where they are kept: line, reason, raw
 
 
 def resolve_path(load_path: Path, source: Source) -> Path:
@@ -162,14 +163,11 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, source: S
     )
     # A lone Ctrl-Z (0x1A) is the end-of-file mark of old DOS exports, not a record.
     con.execute(f"delete from {rejects_table} where trim(csv_line, chr(26) || ' ' || chr(13)) = ''")
-    rejects = [
-        {"line": line, "reason": reason, "raw": raw}
-        for line, reason, raw in rows(
-            con,
-            f"select line, first(error_message order by column_idx), any_value(csv_line) "
-            f"from {rejects_table} group by line order by line",
-        )
-    ]
+    con.execute(
+        f"create or replace temp table {table}_rejected as select line, first(error_message order by column_idx) "
+        f"as reason, any_value(csv_line) as raw from {rejects_table} group by line"
+    )
+    rejects = rows(con, f"select count(*) from {table}_rejected")[0][0]
     # Line numbers of good records: file lines not taken by the header or a rejected record
     # (a broken quote can swallow several lines into one rejected record).
     first_line = 1 + source.skip_rows + (1 if source.header else 0)
@@ -180,7 +178,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, source: S
     )
     _number_lines(con, table, first_line)
     count = rows(con, f"select count(*) from {table}")[0][0]
-    return StagedSource(source, path, table, names, count, rejects)
+    return StagedSource(source, path, table, names, count, rejects, f"{table}_rejected")
 
 
 def _number_lines(con: duckdb.DuckDBPyConnection, table: str, first_line: int) -> None:

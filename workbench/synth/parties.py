@@ -204,11 +204,12 @@ def build_population(cfg: WorldConfig) -> Population:
     breg = (start - rng.uniform(2, 30, n_brok) * YEAR).astype(np.int64) // DAY * DAY
     pop.brokers = add_domestic_companies(pop, rng, ["services"] * n_brok, "declarant", [int(r) for r in breg])
     broker_w = rng.pareto(1.2, n_brok) + 0.2
+    broker_cdf = np.cumsum(broker_w / broker_w.sum())
 
     weight = rng.lognormal(0.0, 1.25, n_imp)
     churn = rng.random(n_imp) < cfg.churn_share
     for i in range(n_imp):
-        t = _new_trader(pop, rng, cfg, parties[i], sectors[i], float(weight[i]), broker_w)
+        t = _new_trader(pop, rng, cfg, parties[i], sectors[i], float(weight[i]), broker_cdf)
         t.start = int(max(start, reg[i] + int(rng.integers(3, 60)) * DAY))
         t.end = int(start + rng.uniform(0.3, 1.0) * span) if churn[i] else end
         if t.end <= t.start:
@@ -220,7 +221,7 @@ def build_population(cfg: WorldConfig) -> Population:
 
 
 def _new_trader(pop: Population, rng: np.random.Generator, cfg: WorldConfig, party: int, sector: str,
-                weight: float, broker_w: np.ndarray) -> Trader:
+                weight: float, broker_cdf: np.ndarray) -> Trader:
     sec = [sector]
     if rng.random() < 0.3:
         other = SECTORS[int(rng.integers(0, len(SECTORS)))].name
@@ -237,8 +238,8 @@ def _new_trader(pop: Population, rng: np.random.Generator, cfg: WorldConfig, par
         brokers = [party]
     else:
         m = 2 if r > 0.9 else 1
-        brokers = [pop.brokers[int(b)] for b in rng.choice(len(pop.brokers), m, replace=False,
-                                                            p=broker_w / broker_w.sum())]
+        picks = np.searchsorted(broker_cdf, rng.random(m), side="right")
+        brokers = list(dict.fromkeys(pop.brokers[int(min(b, len(pop.brokers) - 1))] for b in picks))
     base = np.array(BY_NAME[sector].modes)
     mix = np.array([cfg.mode_share["sea"], cfg.mode_share["air"], cfg.mode_share["post"]])
     modes = rng.dirichlet(base * 6 + mix * 2 + 0.05)
@@ -254,15 +255,15 @@ def _new_trader(pop: Population, rng: np.random.Generator, cfg: WorldConfig, par
         area=area, phone_local=local, phone_fmt=fmt)
 
 
-def _pick_suppliers(pop: Population, rng: np.random.Generator, sectors: list[str], k: int,
-                    country: str | None = None) -> list[int]:
-    by_sector = pop.by_sector
-    pool = [p for s in sectors for p in by_sector.get(s, [])]
-    if country is not None:
-        pool = [p for p in pool if pop.parties.country[p] == country] or \
-               [p for p in pop.exporters if pop.parties.country[p] == country]
-    k = min(k, len(pool))
-    return [pool[int(i)] for i in rng.choice(len(pool), k, replace=False)]
+def _pick_suppliers(pop: Population, rng: np.random.Generator, sectors: list[str], k: int) -> list[int]:
+    """Up to ``k`` distinct suppliers from the sectors' supplier pools."""
+    pools = [pop.by_sector[s] for s in sectors if pop.by_sector.get(s)]
+    sizes = np.array([len(p) for p in pools])
+    draws = rng.integers(0, sizes.sum(), 2 * k + 2)
+    which = np.searchsorted(np.cumsum(sizes), draws, side="right")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    chosen = dict.fromkeys(pools[w][d - starts[w]] for w, d in zip(which, draws))
+    return list(chosen)[:k]
 
 
 def _add_exporters(pop: Population, rng: np.random.Generator, n_exp: int, cfg: WorldConfig) -> None:
@@ -270,12 +271,13 @@ def _add_exporters(pop: Population, rng: np.random.Generator, n_exp: int, cfg: W
     sec_idx = rng.choice(len(SECTORS), n_exp, p=shares / shares.sum())
     # every sector gets suppliers even in a tiny world
     sec_idx[: len(SECTORS)] = np.arange(len(SECTORS))
-    countries = []
-    for s in sec_idx:
-        origins = SECTORS[s].origins
-        codes = list(origins)
-        w = np.array([origins[c] for c in codes], dtype=float)
-        countries.append(codes[int(rng.choice(len(codes), p=w / w.sum()))])
+    countries: list[str] = [""] * n_exp
+    for s, sector in enumerate(SECTORS):
+        where = np.flatnonzero(sec_idx == s)
+        codes = list(sector.origins)
+        w = np.array([sector.origins[c] for c in codes], dtype=float)
+        for i, c in zip(where, rng.choice(len(codes), len(where), p=w / w.sum())):
+            countries[i] = codes[c]
     nm = names.foreign_names(rng, countries, pop.taken)
     addr, city, post = names.foreign_addresses(rng, countries)
     for i, code in enumerate(countries):
