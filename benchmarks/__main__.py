@@ -82,12 +82,22 @@ def run_one(name: str, rows: int | None, keep: bool) -> dict[str, Any]:
     try:
         results = run(**kwargs)
     except Exception as exc:
-        return {"status": "failed", "reason": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(),
+        detail = getattr(exc, "detail", "")   # a measured child's own traceback
+        return {"status": "failed", "reason": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc() + (f"\nin the measured process:\n{detail}" if detail else ""),
                 "seconds": round(time.perf_counter() - started, 1), "kwargs": kwargs}
     if isinstance(results, dict):
         results = [results]
     return {"status": "ok", "results": list(results), "seconds": round(time.perf_counter() - started, 1),
             "kwargs": kwargs}
+
+
+def _loadavg() -> float | None:
+    """One-minute load average: other work on the machine skews every number."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def machine() -> dict[str, Any]:
@@ -97,6 +107,7 @@ def machine() -> dict[str, Any]:
         "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
+        "load_before": _loadavg(),
     }
     try:
         meminfo = Path("/proc/meminfo").read_text()
@@ -152,6 +163,11 @@ def _status_line(name: str, outcome: dict[str, Any]) -> str:
     return f"{name}: {outcome['status']} — {outcome['reason']}"
 
 
+def _busy(m: dict[str, Any]) -> bool:
+    loads = [x for x in (m.get("load_before"), m.get("load_after")) if x is not None]
+    return bool(loads) and max(loads) > 0.5 * (m.get("cores") or 1)
+
+
 def print_table(report: dict[str, Any]) -> None:
     """The results as a table, with each row's note below it (keeps the table narrow)."""
     from rich.console import Console
@@ -182,6 +198,9 @@ def print_table(report: dict[str, Any]) -> None:
             notes.append(note)
             table.add_row(str(len(notes)), name, *cells, style="dim" if row.get("info") else None)
     console.print(table)
+    if _busy(m):
+        console.print(f"[yellow]the machine was busy (load {m['load_before']} → {m['load_after']} on "
+                      f"{m['cores']} cores): absolute times are inflated, ratios less so[/]")
     for i, note in enumerate(notes, 1):
         if note:
             console.print(f"  [dim]{i}.[/] {note}", highlight=False)
@@ -195,6 +214,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"- software: Python {m['python']}, DuckDB {m['duckdb']}, workbench {m['customs-risk-workbench']}, "
         f"{m['platform']}",
         f"- commit: {m['commit']}",
+        f"- load average (1 min) before / after: {m['load_before']} / {m.get('load_after')}"
+        + (" — the machine was busy: absolute times are inflated" if _busy(m) else ""),
         f"- command: `python -m benchmarks {' '.join(report['argv'])}`".rstrip(), "",
         "Times are wall seconds of the measured call in a fresh process (start-up and imports "
         "excluded); peak RSS is that whole process's maximum resident set (MiB); "
@@ -253,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_status_line(name, outcome), file=sys.stderr, flush=True)
         if outcome["status"] == "failed":
             print(outcome["traceback"], file=sys.stderr)
+    report["machine"]["load_after"] = _loadavg()
     print_table(report)
     json_path, md_path = write(report, args.out)
     for path in (json_path, md_path):

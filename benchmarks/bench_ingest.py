@@ -135,6 +135,7 @@ def generate(folder: str, rows: int, seed: int = SEED) -> dict[str, Any]:
     decls = math.ceil(rows / 2.5 * 1.03) + 10     # a little spare: the extract is cut at `rows`
     importers, exporters, declarants = max(50, decls // 20), max(20, decls // 50), max(5, decls // 1000)
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
 
     def pick(pool: str, key: str, salt: str) -> str:
         """One seeded draw from the bound list ``$pool``; the salt keeps columns independent."""
@@ -228,6 +229,7 @@ def baseline_load(csv_path: str, db_path: str) -> dict[str, Any]:
     import duckdb
 
     con = duckdb.connect(db_path)
+    con.execute("set enable_progress_bar = false")
     con.execute("create table t as select * from read_csv($path)", {"path": csv_path})
     count = con.execute("select count(*) from t").fetchone()[0]
     con.close()
@@ -317,7 +319,10 @@ def run(rows: int = DEFAULT_ROWS, keep: bool = False) -> list[dict[str, Any]]:
                     f"NOT every row loaded: {s['rows_loaded']:,} loaded, {s['rows_quarantined']:,} quarantined, "
                     f"{s['rows_waiting']:,} waiting; first problems: {s['problems'][:3]}"))
     ratio = first.seconds / base.seconds
-    verdict = f"all validation on; target ≤ {TARGET_RATIO:g}×: {'met' if ratio <= TARGET_RATIO else 'MISSED'}"
+    at_size = n >= DEFAULT_ROWS   # the target is set for 1M rows; small runs are dominated by fixed costs
+    verdict = "all validation on; " + (f"target ≤ {TARGET_RATIO:g}×: {'met' if ratio <= TARGET_RATIO else 'MISSED'}"
+                                       if at_size else f"(the ≤ {TARGET_RATIO:g}× target is set for "
+                                                       f"{DEFAULT_ROWS:,} rows)")
     skipped = s2["already_loaded_as"] is not None and s2["rows_loaded"] == 0
     again_note = (f"same file again: skipped as already loaded (load {s2['already_loaded_as']})" if skipped
                   else f"same file again: NOT skipped: {s2['rows_loaded']:,} rows loaded again")
@@ -331,7 +336,7 @@ def run(rows: int = DEFAULT_ROWS, keep: bool = False) -> list[dict[str, Any]]:
         _row("workbench load", first, n, base, f"{verdict}; {load_note}"),
         _row("workbench reload", again, n, base, again_note),
     ]
-    results[3]["ok"] = complete and ratio <= TARGET_RATIO
+    results[3]["ok"] = complete and (ratio <= TARGET_RATIO if at_size else None)
     results[3]["summary"] = {k: s[k] for k in ("rows_in", "rows_loaded", "rows_unchanged", "rows_quarantined",
                                                "rows_waiting", "inserted", "unmapped_columns", "reconciles")}
     results[4]["ok"] = skipped

@@ -35,7 +35,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class MeasureError(RuntimeError):
-    """The measured call raised, or its process died."""
+    """The measured call raised, or its process died; ``detail`` holds the child's traceback
+    or the tail of its output."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass
@@ -101,7 +106,8 @@ def measure(
         result = json.loads(result_path.read_text()) if result_path.exists() else None
         if result is None or result.get("error"):
             detail = result["error"] if result else _tail(log_path)
-            raise MeasureError(f"{label or target} failed (exit {proc.returncode}):\n{detail}")
+            last = detail.strip().splitlines()[-1] if detail.strip() else "no output"
+            raise MeasureError(f"{label or target} failed (exit {proc.returncode}): {last}", detail)
     return Measurement(
         label=label or target,
         seconds=result["seconds"],

@@ -145,6 +145,17 @@ def _start_lab(tmp: Path, home: Path, root_dir: Path, token: str) -> tuple[subpr
 
 
 @pytest.fixture
+def chromium() -> Path:
+    """Debian's Chromium; missing is a failure, not a skip: the UI must be tested."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make test`, which installs it "
+            "(apt-get install chromium chromium-driver)"
+        )
+    return CHROMIUM
+
+
+@pytest.fixture
 def lab(tmp_path: Path) -> Iterator[Lab]:
     tmp = tmp_path / "lab"
     tmp.mkdir()
@@ -178,13 +189,8 @@ def assert_token_required(lab: Lab) -> None:
 
 # One test, one server: a JupyterLab start costs about 8 s here (mostly imports), so the token
 # check and the browser run share it.
-def test_lab_refuses_strangers_and_runs_the_welcome_notebook(lab: Lab, tmp_path: Path):
+def test_lab_refuses_strangers_and_runs_the_welcome_notebook(chromium: Path, lab: Lab, tmp_path: Path):
     assert_token_required(lab)
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `make test`, which installs it "
-            "(apt-get install chromium chromium-driver)"
-        )
     from playwright.sync_api import expect, sync_playwright
 
     import workbench as wb
@@ -201,7 +207,7 @@ def test_lab_refuses_strangers_and_runs_the_welcome_notebook(lab: Lab, tmp_path:
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),
-            executable_path=str(CHROMIUM),
+            executable_path=str(chromium),
             headless=True,
             args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 1400},

@@ -30,7 +30,9 @@ app.add_typer(user_cmd.app, name="user")
 def main() -> None:
     """Entry point: known failures print one clear line and exit 1; no tracebacks for users."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except CliError as exc:
         console_err.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(1)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.synth.market import Market
 from workbench.synth.profiles import Profiles
 from workbench.synth.reference import CONCEALED_GOODS, COUNTRIES, HS_INDEX, MISCLASSIFY, PESTS_BY_CHAPTER, TARIFF
 from workbench.synth.trade import COUNTRY_INDEX, CURRENCY_INDEX, FTA, LINE_DUTY, Trade
@@ -62,12 +61,14 @@ def _choose(rng: np.random.Generator, eligible: np.ndarray, k: int) -> np.ndarra
     return np.sort(rng.choice(idx, k, replace=False))
 
 
-def plant_schemes(cfg: WorldConfig, trade: Trade, prof: Profiles, market: Market) -> Truth:
-    """Change what is declared for the scheme declarations; return the truth kept aside."""
+def plant_schemes(cfg: WorldConfig, trade: Trade, prof: Profiles, party_country: list[str]) -> Truth:
+    """Change what is declared for the scheme declarations; return the truth kept aside.
+
+    ``party_country`` gives the country of each party record (for the hub shell companies).
+    """
     rng = stream(cfg.seed, "schemes")
     n = trade.n_decl
     rates = cfg.schemes
-    starts = trade.item_starts()
     in_scheme = lambda s: prof.scheme[s][trade.d_trader]  # noqa: E731
     applied = np.where(trade.i_claim & FTA[trade.i_origin], 0.0, LINE_DUTY[trade.i_line])
 
@@ -95,7 +96,7 @@ def plant_schemes(cfg: WorldConfig, trade: Trade, prof: Profiles, market: Market
     # false origin through a hub shell company
     chosen = _choose(rng, in_scheme("false_origin") & (prof.shell[trade.d_trader] >= 0), round(rates.false_origin * n))
     shell = prof.shell[trade.d_trader[chosen]]
-    hub = np.array([COUNTRY_INDEX[c] for c in _shell_countries(prof, trade, chosen)], dtype=np.int16)
+    hub = np.array([COUNTRY_INDEX[party_country[s]] for s in shell], dtype=np.int16)
     trade.d_exporter[chosen] = shell
     trade.d_dispatch[chosen] = hub
     trade.d_currency[chosen] = CURRENCY_INDEX["USD"]
@@ -125,27 +126,11 @@ def plant_schemes(cfg: WorldConfig, trade: Trade, prof: Profiles, market: Market
     pest[hit] = LINE_PEST[trade.i_true_line[hit]]
     _mark(trade, chosen, hit, "biosecurity")
 
-    true_value = trade.i_value.copy()
+    true_value = np.round(trade.i_value_usd * trade.d_fx[trade.i_decl], 2)
     trade.i_value = np.round(true_value * factor, 2)
     truth = _assess(cfg, trade, true_value, pest, concealed)
-    truth.d_forced = _forced(trade, prof, starts)
+    truth.d_forced = _forced(trade, prof)
     return truth
-
-
-def _shell_countries(prof: Profiles, trade: Trade, chosen: np.ndarray) -> list[str]:
-    from workbench.synth.parties import Population  # noqa: F401  (type only)
-
-    return [_SHELL_COUNTRY[int(s)] for s in prof.shell[trade.d_trader[chosen]]]
-
-
-_SHELL_COUNTRY: dict[int, str] = {}
-
-
-def register_shells(country_of_party: list[str], prof: Profiles) -> None:
-    """Remember the country of each hub shell company (set by the generator before planting)."""
-    _SHELL_COUNTRY.clear()
-    for s in np.unique(prof.shell[prof.shell >= 0]):
-        _SHELL_COUNTRY[int(s)] = country_of_party[int(s)]
 
 
 def _mark(trade: Trade, decls: np.ndarray, items: np.ndarray | None, scheme: str) -> None:
@@ -171,13 +156,13 @@ def _assess(cfg: WorldConfig, trade: Trade, true_value: np.ndarray, pest: np.nda
                  d_concealed=concealed, d_low_value=low, d_forced=np.zeros(trade.n_decl, dtype=bool))
 
 
-def _forced(trade: Trade, prof: Profiles, starts: np.ndarray) -> np.ndarray:
+def _forced(trade: Trade, prof: Profiles) -> np.ndarray:
     """The last scheme declaration of each phoenix predecessor: the one that got it caught."""
     forced = np.zeros(trade.n_decl, dtype=bool)
-    preds = np.unique(prof.phoenix_of[prof.phoenix_of >= 0])
+    is_pred = np.zeros(len(prof.party), dtype=bool)
+    is_pred[prof.phoenix_of[prof.phoenix_of >= 0]] = True
     crooked = (trade.d_mask & ~np.uint8(scheme_bit("phoenix"))) > 0
-    for p in preds:
-        mine = np.flatnonzero((trade.d_trader == p) & crooked)
-        if len(mine):
-            forced[mine[-1]] = True
+    idx = np.flatnonzero(crooked & is_pred[trade.d_trader])[::-1]
+    _, first = np.unique(trade.d_trader[idx], return_index=True)
+    forced[idx[first]] = True
     return forced
