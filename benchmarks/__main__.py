@@ -34,8 +34,10 @@ EXPECTED = ("ingest", "synth")
 
 RESULTS = Path(benchmarks.__file__).resolve().parent / "results"
 COLUMNS = [("case", "case"), ("rows", "rows"), ("seconds", "seconds"), ("rows_per_s", "rows/s"),
-           ("peak_rss_mb", "peak RSS MiB"), ("ratio", "× baseline"), ("note", "note")]
+           ("ratio", "× base"), ("cpu_seconds", "CPU s"), ("cpu_ratio", "CPU × base"),
+           ("peak_rss_mb", "peak MiB"), ("note", "note")]
 HIDDEN = {"benchmark", "info", "ok", "summary", "process_seconds", "vm_hwm_mb", "rss_before_mb"}
+RATIO = [k for k, _ in COLUMNS].index("ratio")
 
 
 def _count(text: str) -> int:
@@ -138,11 +140,11 @@ def machine() -> dict[str, Any]:
 def _cell(key: str, value: Any) -> str:
     if value is None or value == "":
         return ""
-    if key == "ratio":
+    if key in ("ratio", "cpu_ratio"):
         return f"{value:.2f}×"
     if key in ("rows", "rows_per_s") and isinstance(value, int | float):
         return f"{value:,.0f}"
-    if key == "seconds" and isinstance(value, int | float):
+    if key in ("seconds", "cpu_seconds") and isinstance(value, int | float):
         return f"{value:.2f}"
     if key == "peak_rss_mb" and isinstance(value, int | float):
         return f"{value:,.0f}"
@@ -173,30 +175,31 @@ def print_table(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    # a log file or pipe gets a width that keeps one row on one line
+    console = Console(width=None if sys.stdout.isatty() else 130)
     m = report["machine"]
     table = Table(title=f"Benchmarks {report['date']}: {m['cores']} cores, {m['memory_gib']} GiB, "
                         f"DuckDB {m['duckdb']}, commit {m['commit']}", title_justify="left")
     table.add_column("#", justify="right", style="dim")
-    table.add_column("benchmark")
     for key, title in COLUMNS[:-1]:
         table.add_column(title, justify="left" if key == "case" else "right")
     notes = []
     for name, outcome in report["benchmarks"].items():
         if outcome["status"] != "ok":
             style = "red" if outcome["status"] == "failed" else "yellow"
-            notes.append(outcome["reason"])
-            table.add_row(str(len(notes)), name, f"[{style}]{outcome['status']}[/]", *[""] * (len(COLUMNS) - 2))
+            notes.append(f"{name}: {outcome['reason']}")
+            table.add_row(str(len(notes)), f"{name}: [{style}]{outcome['status']}[/]", *[""] * (len(COLUMNS) - 2))
             continue
+        table.add_row("", f"[bold]{name}[/]")
         for row in outcome["results"]:
             cells = _row_cells(row)
             note = cells.pop()
             if row.get("ok") is False:
-                cells[-1] = f"[bold red]{cells[-1] or 'failed'}[/]"
+                cells[RATIO] = f"[bold red]{cells[RATIO] or 'failed'}[/]"
             elif row.get("ok"):
-                cells[-1] = f"[bold green]{cells[-1]}[/]"
+                cells[RATIO] = f"[bold green]{cells[RATIO]}[/]"
             notes.append(note)
-            table.add_row(str(len(notes)), name, *cells, style="dim" if row.get("info") else None)
+            table.add_row(str(len(notes)), *cells, style="dim" if row.get("info") else None)
     console.print(table)
     if _busy(m):
         console.print(f"[yellow]the machine was busy (load {m['load_before']} → {m['load_after']} on "
@@ -217,9 +220,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"- load average (1 min) before / after: {m['load_before']} / {m.get('load_after')}"
         + (" — the machine was busy: absolute times are inflated" if _busy(m) else ""),
         f"- command: `python -m benchmarks {' '.join(report['argv'])}`".rstrip(), "",
-        "Times are wall seconds of the measured call in a fresh process (start-up and imports "
-        "excluded); peak RSS is that whole process's maximum resident set (MiB); "
-        "'× baseline' divides by the baseline measured in the same run.", "",
+        "Seconds are the wall time of the measured call in a fresh process (start-up and imports "
+        "excluded), CPU s its CPU time over all threads; peak MiB is that whole process's maximum "
+        "resident set; '× base' divides by the baseline measured in the same run.", "",
     ]
     for name, outcome in report["benchmarks"].items():
         lines += [f"## {name}", ""]

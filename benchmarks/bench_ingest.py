@@ -259,8 +259,11 @@ def _row(case: str, m: Measurement, rows: int, baseline: Measurement | None, not
     ratio = round(m.seconds / baseline.seconds, 2) if baseline and baseline.seconds else None
     return {
         "benchmark": NAME, "case": case, "rows": rows, "seconds": round(m.seconds, 3),
+        "cpu_seconds": round(m.cpu_seconds, 3),
         "rows_per_s": round(rows / m.seconds) if m.seconds else None,
-        "peak_rss_mb": m.peak_rss_mb, "ratio": ratio, "note": note, "info": info,
+        "peak_rss_mb": m.peak_rss_mb, "ratio": ratio,
+        "cpu_ratio": round(m.cpu_seconds / baseline.cpu_seconds, 2) if baseline and baseline.cpu_seconds else None,
+        "note": note, "info": info,
         "process_seconds": round(m.process_seconds, 3), "vm_hwm_mb": m.vm_hwm_mb,
         "rss_before_mb": m.rss_before_mb,
     }

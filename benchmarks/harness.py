@@ -2,7 +2,8 @@
 
 Each measurement starts a new interpreter (``python -m benchmarks.harness SPEC``), imports the
 modules named in ``preload`` (so import time and import memory are not charged to the call),
-then runs ``module:function(*args, **kwargs)`` between two clock readings. The parent collects
+then runs ``module:function(*args, **kwargs)`` between two readings of the wall clock and of
+its own CPU time (all threads: on a shared machine CPU time is the steadier of the two). The parent collects
 the child with ``os.wait4``, whose resource usage belongs to that one child: its ``ru_maxrss``
 is the peak resident set of the whole process, imports included. (``RUSAGE_CHILDREN`` would
 give the largest peak of *all* children waited for so far, so a small step measured after a
@@ -20,6 +21,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -49,6 +51,7 @@ class Measurement:
 
     label: str
     seconds: float                  # wall time of the call itself
+    cpu_seconds: float              # CPU time of the call, all threads (user + system)
     process_seconds: float          # the whole child: start-up, imports, call, exit
     peak_rss_mb: float              # ru_maxrss of the child (MiB), imports included
     vm_hwm_mb: float | None         # the child's own /proc/self/status VmHWM (MiB)
@@ -67,6 +70,12 @@ def _proc_status_kb(field: str) -> int | None:
     except OSError:
         pass
     return None
+
+
+def _cpu() -> float:
+    """CPU seconds of this process so far, every thread (DuckDB's too)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _mb(kb: int | None) -> float | None:
@@ -111,6 +120,7 @@ def measure(
     return Measurement(
         label=label or target,
         seconds=result["seconds"],
+        cpu_seconds=result["cpu_seconds"],
         process_seconds=process_seconds,
         peak_rss_mb=round(usage.ru_maxrss / 1024, 1),   # Linux reports KiB
         vm_hwm_mb=_mb(result["vm_hwm_kb"]),
@@ -133,9 +143,10 @@ def _child(spec_path: str) -> None:
         module, _, func_name = spec["target"].partition(":")
         func = getattr(importlib.import_module(module), func_name)
         out["rss_before_kb"] = _proc_status_kb("VmRSS")
-        started = time.perf_counter()
+        cpu_started, started = _cpu(), time.perf_counter()
         out["value"] = func(*spec["args"], **spec["kwargs"])
         out["seconds"] = time.perf_counter() - started
+        out["cpu_seconds"] = _cpu() - cpu_started
     except BaseException:  # reported to the parent, which raises MeasureError
         out["error"] = traceback.format_exc()
     out["vm_hwm_kb"] = _proc_status_kb("VmHWM")

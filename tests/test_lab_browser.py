@@ -8,6 +8,7 @@ Python without ``playwright install``. The screenshot lands in .test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -144,21 +145,10 @@ def _start_lab(tmp: Path, home: Path, root_dir: Path, token: str) -> tuple[subpr
     raise AssertionError(f"jupyter lab found no free port in 3 tries:\n{text[-4000:]}")
 
 
-@pytest.fixture
-def chromium() -> Path:
-    """Debian's Chromium; missing is a failure, not a skip: the UI must be tested."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `make test`, which installs it "
-            "(apt-get install chromium chromium-driver)"
-        )
-    return CHROMIUM
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    tmp = tmp_path / "lab"
-    tmp.mkdir()
+@contextlib.contextmanager
+def running_lab(tmp: Path) -> Iterator[Lab]:
+    """JupyterLab on a copy of notebooks/ and a fresh store, stopped by its PID on the way out."""
+    tmp.mkdir(parents=True, exist_ok=True)
     home = tmp / "workbench-home"
     home.mkdir()
     db = init_store(home)
@@ -187,27 +177,16 @@ def assert_token_required(lab: Lab) -> None:
     ), page
 
 
-# One test, one server: a JupyterLab start costs about 8 s here (mostly imports), so the token
-# check and the browser run share it.
-def test_lab_refuses_strangers_and_runs_the_welcome_notebook(chromium: Path, lab: Lab, tmp_path: Path):
-    assert_token_required(lab)
+def run_welcome_notebook(lab: Lab, profile_dir: Path, screenshot: Path) -> str:
+    """Open 00_welcome.ipynb in Chromium, Run ▸ Run All Cells, screenshot; the outputs' text."""
     from playwright.sync_api import expect, sync_playwright
 
-    import workbench as wb
-
-    with wb.open_store(lab.db, read_only=True) as con:
-        expected_tables = [t["table"] for t in wb.store_summary(con)["tables"]]
-    assert "declaration" in expected_tables
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    screenshot = ARTIFACTS / "lab_welcome.png"
     workspace = f"test-{uuid.uuid4().hex[:12]}"  # a fresh workspace: no tabs restored from before
     address = f"{lab.url}/lab/workspaces/{workspace}/tree/00_welcome.ipynb?token={lab.token}&reset"
-
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=str(chromium),
+            str(profile_dir),
+            executable_path=str(CHROMIUM),
             headless=True,
             args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 1400},
@@ -231,18 +210,37 @@ def test_lab_refuses_strangers_and_runs_the_welcome_notebook(chromium: Path, lab
             expect(statusbar).to_contain_text("Idle", timeout=UI_TIMEOUT_MS)
             page.screenshot(path=str(screenshot), full_page=True)
 
-            text = "\n".join(outputs.all_inner_texts())
             errors = notebook.locator(
                 '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
             )
             assert errors.count() == 0, "\n".join(errors.all_inner_texts())
+            return "\n".join(outputs.all_inner_texts())
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "lab_welcome.failed.png"), full_page=True)
+            page.screenshot(path=str(screenshot.with_suffix(".failed.png")), full_page=True)
             print(f"jupyter lab log:\n{lab.log_tail()}")
             raise
         finally:
             context.close()
 
+
+# One test, one server: a JupyterLab start costs about 8 s here (mostly imports), so the token
+# check and the browser run share it.
+def test_lab_refuses_strangers_and_runs_the_welcome_notebook(tmp_path: Path):
+    if not CHROMIUM.exists():  # a failure, not a skip: the UI must be tested
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make test`, which installs it "
+            "(apt-get install chromium chromium-driver)"
+        )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with running_lab(tmp_path / "lab") as lab:
+        assert_token_required(lab)
+        text = run_welcome_notebook(lab, tmp_path / "chromium-profile", ARTIFACTS / "lab_welcome.png")
+
+    import workbench as wb
+
+    with wb.open_store(lab.db, read_only=True) as con:
+        expected_tables = [t["table"] for t in wb.store_summary(con)["tables"]]
+    assert "declaration" in expected_tables
     missing = [table for table in expected_tables if table not in text]
     assert not missing, f"tables missing from the rendered summary: {missing}\n{text}"
     assert "no declarations yet" in text  # the store is empty: the date range says so

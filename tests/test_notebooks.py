@@ -12,10 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -64,6 +61,10 @@ def test_there_are_notebooks():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_notebook_runs_on_an_empty_store(path: Path, empty_store_home: Path):
+    import nbformat  # here, not at the top: nbformat pulls in jsonschema, seconds to import
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -87,6 +88,8 @@ def test_notebook_runs_on_an_empty_store(path: Path, empty_store_home: Path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_name)
 def test_notebook_is_committed_without_outputs(path: Path):
+    import nbformat
+
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     dirty = [

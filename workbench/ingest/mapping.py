@@ -170,12 +170,18 @@ class Target(_Strict):
         "intel_report", "watchlist_entry", "country", "hs_code", "exchange_rate",
     ]
     name: str | None = Field(None, description="Label when one table is fed twice (importer, exporter).")
-    columns: dict[str, Column]
+    columns: dict[str, Column | str] = Field(
+        description="canonical column: a source column name, or a column spec")
     when: str | None = Field(None, description="Source column: feed this table only where it is not empty.")
     on_conflict: Literal["reject", "first", "last"] = Field(
         "reject", description="Same key with different values in one load: reject all its rows, or keep the first/last row.")
     keep_attributes: bool | None = Field(
         None, description="Keep unmapped source columns in `attrs` (default: on the first target only).")
+
+    @field_validator("columns", mode="after")
+    @classmethod
+    def _expand(cls, columns: dict[str, Column | str]) -> dict[str, Column]:
+        return {k: Column.model_validate({"from": v}) if isinstance(v, str) else v for k, v in columns.items()}
 
     @property
     def label(self) -> str:
