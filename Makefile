@@ -33,7 +33,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make lab     set up, build the demo store if missing, start JupyterLab on notebooks/"
 	@echo "make test    set up, install Chromium if missing, run the whole suite (PYTEST_ARGS=...)"
-	@echo "make demo    (re)build the demo store in \$$WORKBENCH_HOME ($(WORKBENCH_HOME))"
+	@echo "make demo    generate a synthetic world and load it into the store in $(WORKBENCH_HOME)"
 	@echo "make bench   run the benchmarks"
 	@echo "make clean   remove caches, build output and test artifacts (keeps .venv and .data)"
 
@@ -47,8 +47,9 @@ $(BIN)/python:
 $(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
+# UV_SYSTEM_CERTS: uv trusts the system's CA store (as pip does), not only its built-in roots.
 $(STAMP): pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --python $(BIN)/python -e '.[ui,dev]'
+	UV_SYSTEM_CERTS=$${UV_SYSTEM_CERTS:-1} $(BIN)/uv pip install --python $(BIN)/python -e '.[ui,dev]'
 	touch $@
 
 # --- JupyterLab ---------------------------------------------------------------------------
@@ -90,5 +91,5 @@ bench: venv
 
 clean:
 	rm -rf .pytest_cache .test-artifacts build dist *.egg-info
-	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) \
-	  -type d -print0 | xargs -0 rm -rf
+	find . \( -path ./$(VENV) -o -path ./.git -o -name node_modules \) -prune \
+	  -o \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -print0 | xargs -0 rm -rf

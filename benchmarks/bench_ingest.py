@@ -193,7 +193,8 @@ def generate(folder: str, rows: int, seed: int = SEED) -> dict[str, Any]:
         "with used as (select importer AS party_id, 'importer' AS role from lines "
         "union select exporter, 'exporter' from lines "
         "union select declarant, 'declarant' from lines where declarant is not null), "
-        "one as (select party_id, min(role) AS role, CAST(substr(party_id, 2) AS BIGINT) AS n from used group by party_id) "
+        "one as (select party_id, min(role) AS role, CAST(substr(party_id, 2) AS BIGINT) AS n "
+        "from used group by party_id) "
         "select party_id, 'Trader ' || n || ' Ltd' AS name, "
         f"CASE WHEN {draw('n', 'k', '10')} = 0 THEN 'person' ELSE 'company' END AS kind, "
         f"CAST(1 + {draw('n', 'a', '400')} AS VARCHAR) || ' Harbour Road' AS address, "
@@ -335,7 +336,8 @@ def run(rows: int = DEFAULT_ROWS, keep: bool = False) -> list[dict[str, Any]]:
              f"{counts['rates']:,} rates", info=True),
         _row("set-up: parties, rates", setup, counts["parties"] + counts["rates"], None,
              "workbench load of the two reference files (not compared)", info=True),
-        _row("baseline: read_csv", base, n, base, f"bare DuckDB: create table as select * from read_csv; {base.value['rows']:,} rows"),
+        _row("baseline: read_csv", base, n, base,
+             f"bare DuckDB: create table as select * from read_csv; {base.value['rows']:,} rows"),
         _row("workbench load", first, n, base, f"{verdict}; {load_note}"),
         _row("workbench reload", again, n, base, again_note),
     ]

@@ -55,7 +55,8 @@ def init_store(home: Path) -> Path:
     db = home / "workbench.duckdb"
     done = subprocess.run(
         [str(cli), "store", "init", "--db", str(db)],
-        env=workbench_env(home), capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        env=workbench_env(home), capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 0, f"workbench store init failed:\n{done.stdout}\n{done.stderr}"
     return db
@@ -95,7 +96,9 @@ def _stop(proc: subprocess.Popen) -> None:
         pass
 
 
-def _start_lab(tmp: Path, home: Path, root_dir: Path, token: str) -> tuple[subprocess.Popen, str, Path]:
+def _start_lab(
+    tmp: Path, home: Path, root_dir: Path, token: str
+) -> tuple[subprocess.Popen, str, Path]:
     env = workbench_env(home)
     env.update({
         "JUPYTER_TOKEN": token,  # through the environment, so `ps` does not show it
@@ -111,7 +114,10 @@ def _start_lab(tmp: Path, home: Path, root_dir: Path, token: str) -> tuple[subpr
     page_config = tmp / "jupyter-config" / "labconfig" / "page_config.json"
     page_config.parent.mkdir(parents=True)
     page_config.write_text(json.dumps({"buildCheck": False, "buildAvailable": False}))
-    notification = tmp / "lab-settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification = (
+        tmp / "lab-settings" / "@jupyterlab" / "apputils-extension"
+        / "notification.jupyterlab-settings"
+    )
     notification.parent.mkdir(parents=True)
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
 
@@ -133,7 +139,8 @@ def _start_lab(tmp: Path, home: Path, root_dir: Path, token: str) -> tuple[subpr
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                if httpx.get(f"{url}/api/status", params={"token": token}, timeout=2).status_code == 200:
+                status = httpx.get(f"{url}/api/status", params={"token": token}, timeout=2)
+                if status.status_code == 200:
                     return proc, url, log
             except httpx.TransportError:
                 pass
@@ -153,7 +160,9 @@ def running_lab(tmp: Path) -> Iterator[Lab]:
     home.mkdir()
     db = init_store(home)
     root_dir = tmp / "notebooks"
-    shutil.copytree(ROOT / "notebooks", root_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(
+        ROOT / "notebooks", root_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+    )
     token = secrets.token_hex(16)
     proc, url, log = _start_lab(tmp, home, root_dir, token)
     try:
@@ -205,8 +214,8 @@ def run_welcome_notebook(lab: Lab, profile_dir: Path, screenshot: Path) -> str:
             page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
 
             outputs = notebook.locator(".jp-OutputArea-output")
-            expect(outputs.filter(has_text="declaration").first).to_be_visible(timeout=UI_TIMEOUT_MS)
-            expect(outputs.filter(has_text="lodged from").first).to_be_visible(timeout=UI_TIMEOUT_MS)
+            for words in ("declaration", "lodged from"):  # output of code cell 1, then of cell 2
+                expect(outputs.filter(has_text=words).first).to_be_visible(timeout=UI_TIMEOUT_MS)
             expect(statusbar).to_contain_text("Idle", timeout=UI_TIMEOUT_MS)
             page.screenshot(path=str(screenshot), full_page=True)
 
@@ -234,7 +243,9 @@ def test_lab_refuses_strangers_and_runs_the_welcome_notebook(tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
     with running_lab(tmp_path / "lab") as lab:
         assert_token_required(lab)
-        text = run_welcome_notebook(lab, tmp_path / "chromium-profile", ARTIFACTS / "lab_welcome.png")
+        text = run_welcome_notebook(
+            lab, tmp_path / "chromium-profile", ARTIFACTS / "lab_welcome.png"
+        )
 
     import workbench as wb
 

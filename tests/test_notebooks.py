@@ -42,7 +42,8 @@ def init_store(home: Path) -> Path:
     db = home / "workbench.duckdb"
     done = subprocess.run(
         [str(cli), "store", "init", "--db", str(db)],
-        env=workbench_env(home), capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        env=workbench_env(home), capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 0, f"workbench store init failed:\n{done.stdout}\n{done.stderr}"
     return db

@@ -165,17 +165,21 @@ def load(
     try:
         with _progress(progress, total_bytes(mapping, path)) as bar:
             on_bytes = (lambda n: bar[0].advance(bar[1], n)) if bar else None
+            m_sha = mapping_sha256(mapping_text)
+
+            def loaded_before(digest: str) -> bool:
+                return scalar(con, "select count(*) from load_log where source_sha256 = ? and mapping_sha256 = ? "
+                                   "and kind = 'load'", [digest, m_sha]) > 0
+
             try:
-                staged, digest = stage_all(con, mapping, path, on_bytes)
+                staged, digest = stage_all(con, mapping, path, on_bytes, skip=loaded_before)
             except (SourceError, duckdb.Error) as exc:
                 raise LoadError(str(exc).splitlines()[0]) from None
-            m_sha = mapping_sha256(mapping_text)
-            before = scalar(con, "select load_id from load_log where source_sha256 = ? and mapping_sha256 = ? "
-                                 "and kind = 'load' order by load_id limit 1", [digest, m_sha])
-            if before is not None:
-                done = one(con, "select rows_in from load_log where load_id = ?", [before])
+            if staged is None:
+                before, rows_in = one(con, "select load_id, rows_in from load_log where source_sha256 = ? and "
+                                           "mapping_sha256 = ? and kind = 'load' order by load_id limit 1", [digest, m_sha])
                 summary.already_loaded_as = before
-                summary.rows_in = summary.rows_unchanged = done[0]
+                summary.rows_in = summary.rows_unchanged = rows_in
                 summary.seconds = time.monotonic() - started
                 return summary
             load_time = _now()

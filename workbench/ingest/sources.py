@@ -177,6 +177,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, source: S
         f"from (select line, any_value(csv_line) as raw from {rejects_table} group by line)"
     )
     _number_lines(con, table, first_line)
+    con.execute(f"drop table {table}_raw; drop table {table}_lines; drop table {table}_taken")
     count = rows(con, f"select count(*) from {table}")[0][0]
     return StagedSource(source, path, table, names, count, rejects, f"{table}_rejected")
 
@@ -266,28 +267,21 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, table: str, path: Path, source:
     return StagedSource(source, path, table, names, len(line_numbers))
 
 
-def stage_source(con: duckdb.DuckDBPyConnection, load_path: Path, source: Source,
-                 on_bytes: Callable[[int], None] | None = None) -> tuple[StagedSource, str]:
-    """Hash, check and read one source into ``src_<name>``; returns it and its SHA-256."""
-    path = resolve_path(load_path, source)
+def _read(con: duckdb.DuckDBPyConnection, path: Path, copy: Path | None, source: Source) -> StagedSource:
+    """Read one hashed and checked source into ``src_<name>``."""
     fmt = _format_of(source, path)
     table = f"src_{source.name}"
-    digest, copy = fingerprint(path, source.encoding if fmt == "csv" else None, on_bytes)
-    try:
-        if fmt == "csv":
-            encoding = NATIVE_ENCODINGS.get(codecs.lookup(source.encoding).name, "utf-8")
-            staged = _stage_csv(con, table, copy or path, source, "utf-8" if copy else encoding)
-            staged.path = path
-        elif fmt == "parquet":
-            staged = _stage_parquet(con, table, path, source)
-        else:
-            staged = _stage_excel(con, table, path, source)
-    finally:
-        if copy:
-            os.unlink(copy)
+    if fmt == "csv":
+        encoding = NATIVE_ENCODINGS.get(codecs.lookup(source.encoding).name, "utf-8")
+        staged = _stage_csv(con, table, copy or path, source, "utf-8" if copy else encoding)
+        staged.path = path
+    elif fmt == "parquet":
+        staged = _stage_parquet(con, table, path, source)
+    else:
+        staged = _stage_excel(con, table, path, source)
     if staged.records == 0 and not staged.rejects:
         raise SourceError(f"{path.name} has no data rows" + (" (header only)" if source.header else ""))
-    return staged, digest
+    return staged
 
 
 def source_sha256(digests: dict[str, str]) -> str:
@@ -300,12 +294,31 @@ def source_sha256(digests: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def stage_all(con: duckdb.DuckDBPyConnection, mapping: Mapping, load_path: Path,
-              on_bytes: Callable[[int], None] | None = None) -> tuple[dict[str, StagedSource], str]:
-    staged, digests = {}, {}
-    for source in mapping.sources:
-        staged[source.name], digests[source.name] = stage_source(con, load_path, source, on_bytes)
-    return staged, source_sha256(digests)
+def stage_all(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    load_path: Path,
+    on_bytes: Callable[[int], None] | None = None,
+    skip: Callable[[str], bool] = lambda digest: False,
+) -> tuple[dict[str, StagedSource] | None, str]:
+    """Hash and check every source, then read them unless ``skip(digest)`` says the same
+    files were loaded before (then returns None and the digest)."""
+    found: dict[str, tuple[Path, Path | None]] = {}
+    digests: dict[str, str] = {}
+    try:
+        for source in mapping.sources:
+            path = resolve_path(load_path, source)
+            digests[source.name], copy = fingerprint(
+                path, source.encoding if _format_of(source, path) == "csv" else None, on_bytes)
+            found[source.name] = (path, copy)
+        digest = source_sha256(digests)
+        if skip(digest):
+            return None, digest
+        return {s.name: _read(con, *found[s.name], s) for s in mapping.sources}, digest
+    finally:
+        for _, copy in found.values():
+            if copy:
+                os.unlink(copy)
 
 
 def total_bytes(mapping: Mapping, load_path: Path) -> int:

@@ -12,12 +12,18 @@ GOOD = "_row not in (select _row from _problem)"
 
 
 def _dedup(con: duckdb.DuckDBPyConnection, plan: TargetPlan, group: list[str]) -> str:
+    """The good records of a target, one per key (and version time), without the raw columns."""
     order = "_row DESC" if plan.target.on_conflict == "last" else "_row"
     table = f"w_{plan.index}"
-    con.execute(
-        f"create or replace temp table {table} as select * from {plan.table} where {GOOD} "
-        f"qualify row_number() over (partition by {', '.join(group)} order by {order}) = 1"
-    )
+    keep = ["_row", *(quote_ident(c) for c in plan.columns), "attrs", "row_hash"]
+    if plan.target.table == "declaration_item":
+        keep.append("_decl_known_at")
+    picked = ", ".join(dict.fromkeys(keep))
+    con.execute(f"create or replace temp table {table} as select {picked} from {plan.table} where {GOOD}")
+    total, distinct = rows(con, f"select count(*), count(distinct ({', '.join(group)})) from {table}")[0]
+    if total != distinct:   # header fields repeated over item rows, or 'first'/'last' conflicts
+        con.execute(f"create or replace temp table {table} as select * from {table} "
+                    f"qualify row_number() over (partition by {', '.join(group)} order by {order}) = 1")
     return table
 
 
@@ -38,12 +44,12 @@ def write_plans(con: duckdb.DuckDBPyConnection, plans: list[TargetPlan], load_id
             con.execute(f"create or replace temp table n_{plan.index} as select * from {w} anti join {table} using ({key_list})")
             cols = ", ".join(quote_ident(c) for c in plan.columns if c != "known_at" or plan.target.table == "exchange_rate")
             with_load = plan.target.table == "exchange_rate"
-            inserted[plan.label] = len(rows(
-                con,
+            con.execute(
                 f"insert into {table} ({cols}{', load_id' if with_load else ''}) "
-                f"select {cols}{', $load_id' if with_load else ''} from n_{plan.index} returning 1",
+                f"select {cols}{', $load_id' if with_load else ''} from n_{plan.index}",
                 {"load_id": load_id} if with_load else None,
-            ))
+            )
+            inserted[plan.label] = rows(con, f"select count(*) from n_{plan.index}")[0][0]
             con.execute(f"insert into _loaded_rows select _row from {plan.table} semi join n_{plan.index} using ({key_list})")
             continue
         w = _dedup(con, plan, keys + ["known_at"])
@@ -65,22 +71,23 @@ def write_plans(con: duckdb.DuckDBPyConnection, plans: list[TargetPlan], load_id
             f"where l.latest_hash is distinct from f.row_hash or l.latest_hash is null"
         )
         cols = ", ".join(quote_ident(c) for c in plan.columns) + ", attrs, row_hash, version"
-        inserted[plan.label] = rows(
-            con, f"insert into {table} ({cols}, load_id) select {cols}, $load_id from n_{plan.index} returning 1",
-            {"load_id": load_id},
-        ).__len__()
+        con.execute(f"insert into {table} ({cols}, load_id) select {cols}, $load_id from n_{plan.index}",
+                    {"load_id": load_id})
+        inserted[plan.label] = rows(con, f"select count(*) from n_{plan.index}")[0][0]
         con.execute(
             f"insert into _loaded_rows select t._row from {plan.table} t semi join n_{plan.index} "
             f"using ({key_list}, known_at) where t.{GOOD}"
         )
         if plan.target.table == "declaration" and items is not None:
             icols = ", ".join(quote_ident(c) for c in items.columns)
-            inserted[items.label] = rows(
-                con,
+            item_sql = (
+                f"from w_{items.index} i join n_{plan.index} n "
+                f"on n.declaration_id = i.declaration_id and n.known_at = i._decl_known_at")
+            con.execute(
                 f"insert into declaration_item ({icols}, attrs, row_hash, version, known_at, load_id) "
                 f"select {', '.join('i.' + quote_ident(c) for c in items.columns)}, i.attrs, i.row_hash, n.version, "
-                f"n.known_at, $load_id from w_{items.index} i join n_{plan.index} n "
-                f"on n.declaration_id = i.declaration_id and n.known_at = i._decl_known_at returning 1",
+                f"n.known_at, $load_id {item_sql}",
                 {"load_id": load_id},
-            ).__len__()
+            )
+            inserted[items.label] = rows(con, f"select count(*) {item_sql}")[0][0]
     return inserted
