@@ -102,7 +102,6 @@ def _run_pipeline(con: duckdb.DuckDBPyConnection, mapping: Mapping, input_types:
     validate.check_values(con, plans, source_name)
     validate.convert_currency(con, plans, base, source_name)
     for plan in plans:
-        validate.add_row_hash(con, plan)
         validate.check_conflicts(con, plan, source_name)
         validate.check_stored_reference_rows(con, plan, source_name)
     validate.hold_declarations_together(con, plans, "rejected", source_name)

@@ -176,13 +176,19 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, source: S
         f"length(raw) - length(replace(raw, chr(10), '')))::bigint)) as line "
         f"from (select line, any_value(csv_line) as raw from {rejects_table} group by line)"
     )
-    _number_lines(con, table, first_line)
-    con.execute(f"drop table {table}_raw; drop table {table}_lines; drop table {table}_taken")
-    count = rows(con, f"select count(*) from {table}")[0][0]
+    _number_lines(con, table, first_line, rejects)
+    count = rows(con, f"select count(*) from {table}_raw")[0][0]
     return StagedSource(source, path, table, names, count, rejects, f"{table}_rejected")
 
 
-def _number_lines(con: duckdb.DuckDBPyConnection, table: str, first_line: int) -> None:
+def _number_lines(con: duckdb.DuckDBPyConnection, table: str, first_line: int, rejects: int) -> None:
+    """Expose the records as ``table`` with ``_row``, their file line, without copying them.
+
+    With no rejected lines, line = first data line + position; otherwise the lines taken by
+    rejected records are skipped over."""
+    if not rejects:
+        con.execute(f"create temp view {table} as select rowid + {int(first_line)} as _row, * from {table}_raw")
+        return
     good = rows(con, f"select count(*) from {table}_raw")[0][0]
     taken = rows(con, f"select count(*) from {table}_taken")[0][0]
     con.execute(
@@ -191,8 +197,8 @@ def _number_lines(con: duckdb.DuckDBPyConnection, table: str, first_line: int) -
         {"first": first_line, "last": first_line + good + taken + 1},
     )
     con.execute(
-        f"create temp table {table} as select n.line as _row, g.* exclude (_rid) "
-        f"from (select rowid as _rid, * from {table}_raw) g join {table}_lines n using (_rid) order by _row"
+        f"create temp view {table} as select n.line as _row, g.* exclude (_rid) "
+        f"from (select rowid as _rid, * from {table}_raw) g join {table}_lines n using (_rid)"
     )
 
 

@@ -31,6 +31,7 @@ class TargetPlan:
     table: str                          # temp table with the typed records
     columns: list[str]                  # canonical content columns staged (with known_at)
     compiled: dict[str, Compiled] = field(default_factory=dict)
+    keys_unique: bool | None = None     # every key (and version time) appears once: set when counted
 
     @property
     def label(self) -> str:
@@ -84,7 +85,8 @@ def build_input(con: duckdb.DuckDBPyConnection, mapping: Mapping, staged: dict[s
             {"src": join.source, "msg": f"no row of the primary source {mapping.primary.name!r} matches it "
                                         f"on {', '.join(join.on.values())}"},
         )
-    con.execute(f"create or replace temp table _input as select {', '.join(select)} from {primary.table} p {' '.join(joins)}")
+    kind = "view" if not joins else "table"   # without joins, no copy of the rows is needed
+    con.execute(f"create or replace temp {kind} _input as select {', '.join(select)} from {primary.table} p {' '.join(joins)}")
     for n, join in enumerate(mapping.joins):
         if join.take:
             on = ", ".join(join.on)
@@ -242,11 +244,12 @@ def check_values(con: duckdb.DuckDBPyConnection, plans: list[TargetPlan], source
             )
 
 
-def add_row_hash(con: duckdb.DuckDBPyConnection, plan: TargetPlan) -> None:
-    content = [c for c in plan.columns if c not in ("known_at",)] + ["attrs"]
-    packed = ", ".join(f"{quote_ident(c)} := {quote_ident(c)}" for c in content)
-    con.execute(f"alter table {plan.table} add column row_hash varchar")
-    con.execute(f"update {plan.table} set row_hash = md5(CAST(to_json(struct_pack({packed})) AS VARCHAR))")
+def row_hash_sql(plan: TargetPlan, alias: str = "") -> str:
+    """MD5 of a record's content (every column but known_at, with attributes): what decides
+    whether a record is new, unchanged or an amendment."""
+    content = [c for c in plan.columns if c not in ("known_at", "customs_value_base")] + ["attrs"]
+    parts = ", ".join(f"coalesce(CAST({alias}{quote_ident(c)} AS VARCHAR), chr(30))" for c in content)
+    return f"md5(concat_ws(chr(31), {parts}))"
 
 
 def check_conflicts(con: duckdb.DuckDBPyConnection, plan: TargetPlan, source_name: str) -> None:
@@ -257,13 +260,24 @@ def check_conflicts(con: duckdb.DuckDBPyConnection, plan: TargetPlan, source_nam
     if not keys:
         return
     group = ", ".join(quote_ident(k) for k in keys) + (f", {plan.time_column}" if plan.spec.versioned else "")
+    total, distinct = rows(con, f"select count(*), count(distinct ({group})) from {plan.table}")[0]
+    plan.keys_unique = total == distinct
+    if plan.keys_unique:
+        return          # every key once: nothing can disagree
+    con.execute(
+        f"create or replace temp table _conflict as select {group} from {plan.table} "
+        f"where _row not in (select _row from _problem) group by {group} "
+        f"having count(*) > 1 and min({row_hash_sql(plan)}) <> max({row_hash_sql(plan)})"
+    )
+    if not rows(con, "select count(*) from _conflict")[0][0]:
+        return
     con.execute(
         f"insert into _problem select t._row, $src, 'rejected', $label, $keycol, g.k, "
         f"$pre || g.k || ' appears in rows ' || g.rows_list || ' with different values', g.k "
         f"from {plan.table} t join (select {group}, {_record_key(plan)} as k, "
         f"string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) as rows_list from {plan.table} "
-        f"where _row not in (select _row from _problem) "
-        f"group by {group} having count(distinct row_hash) > 1) g using ({group})",
+        f"semi join _conflict using ({group}) where _row not in (select _row from _problem) "
+        f"group by {group}) g using ({group})",
         {"src": source_name, "label": plan.label, "keycol": "+".join(keys),
          "pre": f"{plan.target.table} {'+'.join(keys)} "},
     )
@@ -291,7 +305,7 @@ def check_stored_reference_rows(con: duckdb.DuckDBPyConnection, plan: TargetPlan
 def hold_declarations_together(con: duckdb.DuckDBPyConnection, plans: list[TargetPlan], status: str, source_name: str) -> None:
     """A declaration and its items load or wait or are rejected together."""
     decl = [p for p in plans if p.target.table in ("declaration", "declaration_item")]
-    if not decl:
+    if not decl or not rows(con, "select count(*) from _problem where status = $s", {"s": status})[0][0]:
         return
     union = " union all ".join(f"select _row, declaration_id from {p.table}" for p in decl)
     con.execute(f"create or replace temp table _row_decl as select distinct * from ({union}) "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from workbench.ingest.validate import TargetPlan
+from workbench.ingest.validate import TargetPlan, row_hash_sql
 from workbench.store.sql import quote_ident, rows
 
 GOOD = "_row not in (select _row from _problem)"
@@ -15,15 +15,18 @@ def _dedup(con: duckdb.DuckDBPyConnection, plan: TargetPlan, group: list[str]) -
     """The good records of a target, one per key (and version time), without the raw columns."""
     order = "_row DESC" if plan.target.on_conflict == "last" else "_row"
     table = f"w_{plan.index}"
-    keep = ["_row", *(quote_ident(c) for c in plan.columns), "attrs", "row_hash"]
+    keep = ["_row", *(quote_ident(c) for c in plan.columns), "attrs"]
     if plan.target.table == "declaration_item":
         keep.append("_decl_known_at")
     picked = ", ".join(dict.fromkeys(keep))
-    con.execute(f"create or replace temp table {table} as select {picked} from {plan.table} where {GOOD}")
-    total, distinct = rows(con, f"select count(*), count(distinct ({', '.join(group)})) from {table}")[0]
-    if total != distinct:   # header fields repeated over item rows, or 'first'/'last' conflicts
-        con.execute(f"create or replace temp table {table} as select * from {table} "
-                    f"qualify row_number() over (partition by {', '.join(group)} order by {order}) = 1")
+    if plan.keys_unique is None:
+        total, distinct = rows(con, f"select count(*), count(distinct ({', '.join(group)})) from {plan.table}")[0]
+        plan.keys_unique = total == distinct
+    once = ""
+    if not plan.keys_unique:   # header fields repeated over item rows, or 'first'/'last' conflicts
+        once = f"qualify row_number() over (partition by {', '.join(group)} order by {order}) = 1"
+    con.execute(f"create or replace temp table {table} as select *, {row_hash_sql(plan)} as row_hash "
+                f"from (select {picked} from {plan.table} where {GOOD} {once})")
     return table
 
 
@@ -56,9 +59,10 @@ def write_plans(con: duckdb.DuckDBPyConnection, plans: list[TargetPlan], load_id
         if plan.target.table == "declaration" and items is not None:
             iw = _dedup(con, items, ["declaration_id", "_decl_known_at", "item_no"])
             con.execute(
-                f"update {w} d set row_hash = md5(d.row_hash || coalesce(h.items, '')) from ("
-                f"select declaration_id, _decl_known_at as known_at, string_agg(row_hash, ',' ORDER BY item_no) as items "
-                f"from {iw} group by all) h where h.declaration_id = d.declaration_id and h.known_at = d.known_at"
+                f"create or replace temp table {w} as select d.* replace (md5(d.row_hash || coalesce(h.items, '')) "
+                f"as row_hash) from {w} d left join (select declaration_id, _decl_known_at as known_at, "
+                f"string_agg(row_hash, ',' ORDER BY item_no) as items from {iw} group by all) h "
+                f"using (declaration_id, known_at)"
             )
         con.execute(
             f"create or replace temp table n_{plan.index} as "
