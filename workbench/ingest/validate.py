@@ -187,6 +187,9 @@ def stage_targets(
         con.execute(sql, params.for_sql(sql))
         if "known_at" not in target.columns and spec.known_at:
             default = spec.known_at.replace("$load_time", "CAST($load_time AS TIMESTAMP)")
+            for col in types:       # columns the mapping leaves out are simply unknown
+                if col not in target.columns:
+                    default = re.sub(rf"\b{col}\b", "NULL", default)
             con.execute(f"alter table {plan.table} add column known_at timestamp")
             sql = f"update {plan.table} set known_at = {default}"
             con.execute(sql, params.for_sql(sql))
