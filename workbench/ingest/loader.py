@@ -131,6 +131,32 @@ def _problems_sample(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[di
         con, "select source_name, _row, status, column_name, bad_value, reason from _outcome order by _row limit ?", [limit])]
 
 
+def _count_outcomes(con: duckdb.DuckDBPyConnection, summary: LoadSummary, load_id: int, unparsed: int = 0) -> None:
+    """Fill the reconciling counts from this run's outcomes (``rows_in`` is already set)."""
+    summary.load_id = load_id
+    summary.rows_quarantined = scalar(con, "select count(*) from _outcome where status = 'rejected'") + unparsed
+    summary.rows_waiting = scalar(con, "select count(*) from _outcome where status = 'waiting'")
+    summary.rows_loaded = scalar(con, "select count(distinct _row) from _loaded_rows")
+    summary.rows_unchanged = summary.rows_in - summary.rows_loaded - summary.rows_quarantined - summary.rows_waiting
+    summary.problems = _problems_sample(con)
+
+
+def _log_load(con: duckdb.DuckDBPyConnection, summary: LoadSummary, *, source: str, sha256: str,
+              mapping: Mapping, mapping_text: str, started_at: dt.datetime, who: str, input_schema: str) -> None:
+    """Provenance row and audit entry, in the load's own transaction."""
+    con.execute(
+        "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [summary.load_id, source, sha256, mapping.name, mapping.version, mapping_sha256(mapping_text),
+         mapping_text, started_at, _now(), who, summary.rows_in, summary.rows_loaded, summary.rows_unchanged,
+         summary.rows_quarantined, summary.rows_waiting, summary.kind, input_schema],
+    )
+    audit.record(con, actor=who, action=f"data.{summary.kind}", object_type="load", object_id=str(summary.load_id),
+                 reason=f"{summary.kind} {summary.source} with mapping {mapping.name} {mapping.version}",
+                 details={"sha256": sha256, "inserted": summary.inserted, "rows_in": summary.rows_in,
+                          "loaded": summary.rows_loaded, "quarantined": summary.rows_quarantined,
+                          "waiting": summary.rows_waiting})
+
+
 def load(
     path: str | Path,
     mapping_path: str | Path | None = None,
@@ -216,28 +242,14 @@ def load(
                             f"from {src.rejects_table} order by line",
                             {"load_id": load_id, "name": name},
                         )
-                records = staged[mapping.primary.name].records + staged[mapping.primary.name].rejects
+                primary = staged[mapping.primary.name]
                 orphans = scalar(con, "select count(*) from _outcome where source_name <> $p", {"p": mapping.primary.name})
-                other_rejects = sum(s.rejects for n, s in staged.items() if n != mapping.primary.name)
-                summary.rows_in = records + orphans + other_rejects
-                summary.rows_quarantined = scalar(con, "select count(*) from _outcome where status = 'rejected'") + sum(
-                    s.rejects for s in staged.values())
-                summary.rows_waiting = scalar(con, "select count(*) from _outcome where status = 'waiting'")
-                summary.rows_loaded = scalar(con, "select count(distinct _row) from _loaded_rows")
-                summary.rows_unchanged = summary.rows_in - summary.rows_loaded - summary.rows_quarantined - summary.rows_waiting
-                summary.problems = _problems_sample(con)
-                summary.load_id = load_id
-                con.execute(
-                    "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'load', ?)",
-                    [load_id, str(path.name), digest, mapping.name, mapping.version, m_sha, mapping_text,
-                     load_time, _now(), who, summary.rows_in, summary.rows_loaded, summary.rows_unchanged,
-                     summary.rows_quarantined, summary.rows_waiting,
-                     json.dumps(input_types | {"__primary__": mapping.primary.name})],
-                )
-                audit.record(con, actor=who, action="data.load", object_type="load", object_id=str(load_id),
-                             reason=f"load {path.name} with mapping {mapping.name} {mapping.version}",
-                             details={"sha256": digest, "inserted": summary.inserted, "rows_in": summary.rows_in,
-                                      "quarantined": summary.rows_quarantined, "waiting": summary.rows_waiting})
+                unparsed = sum(src.rejects for src in staged.values())
+                summary.rows_in = primary.records + orphans + unparsed
+                _count_outcomes(con, summary, load_id, unparsed)
+                _log_load(con, summary, source=path.name, sha256=digest, mapping=mapping, mapping_text=mapping_text,
+                          started_at=load_time, who=who,
+                          input_schema=json.dumps(input_types | {"__primary__": mapping.primary.name}))
     finally:
         con.close()
     summary.seconds = time.monotonic() - started
@@ -302,22 +314,9 @@ def retry(
                     "update quarantine set status = 'resolved', resolved_by_load = $new "
                     "where quarantine_id in (select _row from _input) and quarantine_id not in (select _row from _outcome)",
                     {"new": new_id})
-                summary.rows_quarantined = scalar(con, "select count(*) from _outcome where status = 'rejected'")
-                summary.rows_waiting = scalar(con, "select count(*) from _outcome where status = 'waiting'")
-                summary.rows_loaded = scalar(con, "select count(distinct _row) from _loaded_rows")
-                summary.rows_unchanged = summary.rows_in - summary.rows_loaded - summary.rows_quarantined - summary.rows_waiting
-                summary.problems = _problems_sample(con)
-                summary.load_id = new_id
-                con.execute(
-                    "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'retry', ?)",
-                    [new_id, summary.source, f"retry-of-{original}", mapping.name, mapping.version,
-                     mapping_sha256(mapping_text), mapping_text, _now(), _now(), who, summary.rows_in,
-                     summary.rows_loaded, summary.rows_unchanged, summary.rows_quarantined, summary.rows_waiting,
-                     input_schema],
-                )
-                audit.record(con, actor=who, action="data.retry", object_type="load", object_id=str(new_id),
-                             reason=f"retry of quarantined rows of load {original}",
-                             details={"of_load": original, "rows_in": summary.rows_in, "loaded": summary.rows_loaded})
+                _count_outcomes(con, summary, new_id)
+                _log_load(con, summary, source=summary.source, sha256=f"retry-of-{original}", mapping=mapping,
+                          mapping_text=mapping_text, started_at=_now(), who=who, input_schema=input_schema)
             summary.seconds = time.monotonic() - started
             results.append(summary)
     finally:
