@@ -58,3 +58,12 @@ def ofac_dir() -> Path:
     if not (path / "sdn.csv").exists():
         pytest.fail(f"real data missing: expected the OFAC SDN files in {path} (shared/data beside the clone)")
     return path
+
+
+@pytest.fixture(scope="session")
+def world_store(tmp_path_factory) -> Path:
+    """A synthetic world of about 20k declarations, generated and loaded through the ordinary
+    ingest once per test session. Tests that change it must work on a copy."""
+    from workbench.synth.fixtures import build_world_store
+
+    return build_world_store(tmp_path_factory.mktemp("world"), declarations=20000, seed=7)

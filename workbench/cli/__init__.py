@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from workbench.cli import audit_cmd, config_cmd, load_cmd, quarantine_cmd, store_cmd, user_cmd
+from workbench.cli import audit_cmd, config_cmd, demo_cmd, generate_cmd, load_cmd, quarantine_cmd, store_cmd, user_cmd
 from workbench.cli.common import CliError, console_err
 
 app = typer.Typer(
@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 
 app.command("load")(load_cmd.load)
+app.command("generate")(generate_cmd.generate)
+app.command("demo")(demo_cmd.demo)
 app.add_typer(store_cmd.app, name="store")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(quarantine_cmd.app, name="quarantine")

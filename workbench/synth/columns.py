@@ -30,7 +30,16 @@ def dates(epoch_seconds: np.ndarray, valid: np.ndarray | None = None) -> pa.Arra
 def coded(indices: np.ndarray, values: Sequence[str | None] | pa.Array) -> pa.DictionaryArray:
     """A dictionary column: ``values[indices[i]]`` per row, null where the index is negative."""
     idx = np.asarray(indices)
-    dictionary = values if isinstance(values, pa.Array) else pa.array(list(values), pa.string())
+    if isinstance(values, pa.Array):
+        dictionary = values
+    else:
+        # a dictionary must not repeat values (Parquet writes repeated ones unpredictably)
+        distinct = list(dict.fromkeys(values))
+        if len(distinct) != len(values):
+            where = {v: i for i, v in enumerate(distinct)}
+            remap = np.array([where[v] for v in values] + [-1], dtype=np.int64)
+            idx = remap[idx]     # -1 maps to the appended -1 (still null)
+        dictionary = pa.array(distinct, pa.string())
     return pa.DictionaryArray.from_arrays(pa.array(idx.astype(np.int32), mask=idx < 0), dictionary)
 
 

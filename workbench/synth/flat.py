@@ -154,7 +154,8 @@ def write_flat(world: World, folder: Path, excel: bool | None = None,
     counts = {"extract.csv": t.n_item}
     if excel:
         write_xlsx(folder / "extract.xlsx", kept, sheet="extract")
-        excel_text = text.replace('    path: extract.csv\n    delimiter: ";"\n', "    path: extract.xlsx\n    sheet: extract\n")
+        excel_text = text.replace('    path: extract.csv\n    delimiter: ";"\n',
+                                  "    path: extract.xlsx\n    sheet: extract\n")
         excel_text = excel_text.replace("name: synth-flat-extract\n", "name: synth-flat-extract-excel\n")
         (folder / "mapping-excel.yaml").write_text(excel_text, encoding="utf-8")
         counts["extract.xlsx"] = t.n_item

@@ -48,7 +48,7 @@ def party_known_at(cfg: WorldConfig, pop: Population, trade: Trade, moves: Movem
     first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     for col in (trade.d_importer, trade.d_exporter, trade.d_declarant, moves.d_carrier):
         np.minimum.at(first, col, trade.d_lodged)
-    for person, company, _, known in pop.links:
+    for person, _, _, known in pop.links:
         first[person] = min(first[person], known)
     reg = np.array([r if r is not None else np.iinfo(np.int64).max for r in pop.parties.registered], dtype=np.int64)
     known = np.minimum(reg, first)

@@ -167,17 +167,17 @@ def _intel_selection(rng: np.random.Generator, cfg: WorldConfig, trade: Trade, i
 
 def _cap_red(rng: np.random.Generator, lane: np.ndarray, source: np.ndarray, day: np.ndarray, cap: np.ndarray,
              used: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Downgrade red selections beyond the daily exam capacity to a scan, keeping intelligence
-    and random selections first; returns the exams used per day."""
+    """Downgrade profile selections beyond the daily exam capacity to a scan (intelligence,
+    random and officer selections are examined first); returns the exams used per day."""
     out = lane if out is None else out
     red = np.flatnonzero(lane == LANE["red"])
     prio = np.select([source[red] == SOURCE["intelligence"], source[red] == SOURCE["random"],
-                      source[red] == SOURCE["profile"]], [0, 1, 2], 3)
+                      source[red] == SOURCE["officer"]], [0, 1, 2], 3)
     order = np.lexsort((rng.random(len(red)), prio, day[red]))
     red, prio, d = red[order], prio[order], day[red][order]
     start = np.searchsorted(d, d)
     rank = np.arange(len(red)) - start + used[d]
-    over = (rank >= cap[d]) & (prio >= 2)
+    over = (rank >= cap[d]) & (prio >= 3)
     out[red[over]] = LANE["orange"]
     np.add.at(used, d[~over], 1)
     return used

@@ -130,13 +130,28 @@ def _pick(rng: np.random.Generator, seq: tuple, n: int) -> list:
     return [seq[i] for i in idx]
 
 
+LEGAL_WORDS = {"ltd", "limited", "co", "company", "nz", "holdings", "inc", "pty", "the"}
+
+
+def normalise(name: str) -> str:
+    """The exact-match key an analyst might try first: lower case, letters and digits only,
+    legal suffixes dropped.
+
+    >>> normalise("KAURI COAST Fresh-Produce (NZ) Ltd.")
+    'kauri coast fresh produce'
+    """
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return " ".join(w for w in words if w not in LEGAL_WORDS)
+
+
 def _unique(make, n: int, taken: set[str]) -> list[str]:
-    """Draw names with ``make(k)`` until ``n`` new ones are found, none already in ``taken``."""
+    """Draw names with ``make(k)`` until ``n`` new ones are found whose normalised form is not
+    already in ``taken`` (so two companies never differ only by case or legal suffix)."""
     out: list[str] = []
     tries = 0
     while len(out) < n:
         for name in make(max(16, (n - len(out)) * 2)):
-            key = name.lower()
+            key = normalise(name)
             if key not in taken:
                 taken.add(key)
                 out.append(name)
@@ -157,7 +172,8 @@ def company_names(rng: np.random.Generator, sectors: list[str], taken: set[str])
 
         def make(k: int, words=words) -> list[str]:
             t = rng.integers(0, 4, k)
-            places, ws, sec, gen = _pick(rng, PLACES, k), _pick(rng, WORDS, k), _pick(rng, words, k), _pick(rng, GENERIC, k)
+            places, ws = _pick(rng, PLACES, k), _pick(rng, WORDS, k)
+            sec, gen = _pick(rng, words, k), _pick(rng, GENERIC, k)
             sur, fam, legal = _pick(rng, SURNAMES, k), _pick(rng, FAMILY, k), _pick(rng, LEGAL, k)
             first = _pick(rng, FIRST, k)
             names = []
@@ -186,19 +202,26 @@ def foreign_names(rng: np.random.Generator, countries: list[str], taken: set[str
         cities = _BY_CODE[code].cities or ("Central",)
 
         def make(k: int, code=code, legal=legal, cities=cities) -> list[str]:
-            ind, city, w = _pick(rng, INDUSTRY, k), _pick(rng, cities, k), _pick(rng, WORDS, k)
+            ind, city = _pick(rng, INDUSTRY, k), _pick(rng, cities, k)
+            w, w2 = _pick(rng, WORDS, k), _pick(rng, WORDS, k)
             p1, p2 = _pick(rng, PINYIN, k), _pick(rng, PINYIN, k)
-            sur = _pick(rng, SURNAMES, k)
+            sur, sur2 = _pick(rng, SURNAMES, k), _pick(rng, SURNAMES, k)
+            form = rng.integers(0, 5, k)
             names = []
             for i in range(k):
                 if code in ("CN", "TW", "HK"):
-                    names.append(f"{city[i]} {p1[i]}{p2[i].lower()} {ind[i]} {legal}")
-                elif code == "ID":
-                    names.append(f"PT {w[i]} {ind[i]}")
-                elif rng.random() < 0.3:
-                    names.append(f"{sur[i]} {ind[i]} {legal}")
+                    core = f"{city[i]} {p1[i]}{p2[i].lower()} {ind[i]}"
+                elif form[i] == 0:
+                    core = f"{sur[i]} {ind[i]}"
+                elif form[i] == 1:
+                    core = f"{city[i]} {w[i]} {ind[i]}"
+                elif form[i] == 2:
+                    core = f"{sur[i]} & {sur2[i]} {ind[i]}"
+                elif form[i] == 3:
+                    core = f"{w[i]} {w2[i]} {ind[i]}"
                 else:
-                    names.append(f"{w[i]} {ind[i]} {legal}")
+                    core = f"{w[i]} {ind[i]}"
+                names.append(f"PT {core}" if code == "ID" else f"{core} {legal}")
             return names
 
         for i, name in zip(where, _unique(make, len(where), taken)):

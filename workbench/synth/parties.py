@@ -8,13 +8,14 @@ Most entities have one record; some importers appear under several variant recor
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from workbench.synth import names
 from workbench.synth.reference import COUNTRIES, CURRENCIES, HOME
-from workbench.synth.sectors import BY_NAME, SECTOR_LINES, SECTORS
+from workbench.synth.sectors import SECTOR_LINES, SECTORS
 from workbench.synth.world import WorldConfig, stream
 
 DAY = 86400
@@ -208,62 +209,92 @@ def build_population(cfg: WorldConfig) -> Population:
 
     weight = rng.lognormal(0.0, 1.25, n_imp)
     churn = rng.random(n_imp) < cfg.churn_share
+    draws = _TraderDraws.make(rng, cfg, main, weight, broker_cdf, len(pop.brokers))
+    opened = np.maximum(start, reg + rng.integers(3, 60, n_imp) * DAY)
+    closed = np.where(churn, start + (rng.uniform(0.3, 1.0, n_imp) * span).astype(np.int64), end)
+    closed = np.where(closed <= opened, end, closed)
     for i in range(n_imp):
-        t = _new_trader(pop, rng, cfg, parties[i], sectors[i], float(weight[i]), broker_cdf)
-        t.start = int(max(start, reg[i] + int(rng.integers(3, 60)) * DAY))
-        t.end = int(start + rng.uniform(0.3, 1.0) * span) if churn[i] else end
-        if t.end <= t.start:
-            t.end = end
+        t = _new_trader(pop, draws, i, parties[i], sectors[i], float(weight[i]))
+        t.start, t.end = int(opened[i]), int(closed[i])
         pop.traders.append(t)
         pop.traders_by_party[parties[i]] = t
     add_directors(pop, rng, parties + pop.brokers)
     return pop
 
 
-def _new_trader(pop: Population, rng: np.random.Generator, cfg: WorldConfig, party: int, sector: str,
-                weight: float, broker_cdf: np.ndarray) -> Trader:
-    sec = [sector]
-    if rng.random() < 0.3:
-        other = SECTORS[int(rng.integers(0, len(SECTORS)))].name
-        if other != sector:
-            sec.append(other)
-    pool = sorted({li for s in sec for li in SECTOR_LINES[s]})
-    k = int(min(len(pool), rng.integers(2, 9)))
-    lines = [int(x) for x in rng.choice(pool, k, replace=False)]
-    line_w = [float(x) for x in rng.dirichlet(np.ones(k))]
-    suppliers = _pick_suppliers(pop, rng, sec, int(rng.integers(1, 7)))
-    supplier_w = [float(x) for x in rng.dirichlet(np.ones(len(suppliers)) * 0.8)]
-    r = rng.random()
-    if r < 0.1:
-        brokers = [party]
-    else:
-        m = 2 if r > 0.9 else 1
-        picks = np.searchsorted(broker_cdf, rng.random(m), side="right")
-        brokers = list(dict.fromkeys(pop.brokers[int(min(b, len(pop.brokers) - 1))] for b in picks))
-    base = np.array(BY_NAME[sector].modes)
-    mix = np.array([cfg.mode_share["sea"], cfg.mode_share["air"], cfg.mode_share["post"]])
-    modes = rng.dirichlet(base * 6 + mix * 2 + 0.05)
-    if weight > 3:          # big importers ship in containers, not parcels
-        modes = modes * np.array([1.0, 1.0, 0.2])
-        modes = modes / modes.sum()
+@dataclass
+class _TraderDraws:
+    """Every random number the importers' profiles need, drawn at once (row i for importer i);
+    the per-importer loop then uses plain Python, which is much faster on tiny lists."""
+
+    second: list[int]            # second sector index, -1 for none
+    n_lines: list[int]
+    n_suppliers: list[int]
+    line_keys: list[list[float]]
+    line_w: list[list[float]]
+    supplier_u: list[list[float]]
+    supplier_w: list[list[float]]
+    broker: list[list[int]]      # [] when self-declaring
+    modes: list[tuple[float, float, float]]
+    season_amp: list[float]
+    season_phase: list[float]
+    price_level: list[float]
+
+    @classmethod
+    def make(cls, rng: np.random.Generator, cfg: WorldConfig, main: np.ndarray, weight: np.ndarray,
+             broker_cdf: np.ndarray, n_brokers: int) -> _TraderDraws:
+        n = len(main)
+        second = np.where(rng.random(n) < 0.3, rng.integers(0, len(SECTORS), n), -1)
+        second = np.where(second == main, -1, second)
+        r = rng.random(n)
+        picks = np.minimum(np.searchsorted(broker_cdf, rng.random((n, 2)), side="right"), n_brokers - 1)
+        broker = [[] if r[i] < 0.1 else list(dict.fromkeys(picks[i, : 2 if r[i] > 0.9 else 1].tolist()))
+                  for i in range(n)]
+        base = np.array([SECTORS[m].modes for m in main])
+        mix = np.array([cfg.mode_share["sea"], cfg.mode_share["air"], cfg.mode_share["post"]])
+        modes = rng.gamma(base * 6 + mix * 2 + 0.05)
+        modes[weight > 3, 2] *= 0.2          # big importers ship in containers, not parcels
+        modes /= modes.sum(axis=1, keepdims=True)
+        seasonal = np.array([SECTORS[m].seasonal for m in main])
+        return cls(
+            second=second.tolist(), n_lines=rng.integers(2, 9, n).tolist(), n_suppliers=rng.integers(1, 7, n).tolist(),
+            line_keys=rng.random((n, 32)).tolist(), line_w=rng.exponential(1.0, (n, 8)).tolist(),
+            supplier_u=rng.random((n, 14)).tolist(), supplier_w=rng.gamma(0.8, 1.0, (n, 6)).tolist(),
+            broker=broker, modes=[tuple(x) for x in modes.tolist()],
+            season_amp=(seasonal * rng.uniform(0.5, 1.2, n)).tolist(),
+            season_phase=rng.uniform(0, 2 * np.pi, n).tolist(), price_level=rng.lognormal(0, 0.1, n).tolist())
+
+
+def _normalised(values: list[float]) -> list[float]:
+    total = sum(values)
+    return [v / total for v in values]
+
+
+@functools.lru_cache(maxsize=None)
+def _line_pool(sectors: tuple[str, ...]) -> list[int]:
+    return sorted({li for s in sectors for li in SECTOR_LINES[s]})
+
+
+def _new_trader(pop: Population, d: _TraderDraws, i: int, party: int, sector: str, weight: float) -> Trader:
+    sec = [sector] + ([SECTORS[d.second[i]].name] if d.second[i] >= 0 else [])
+    pool = _line_pool(tuple(sec))
+    keys = d.line_keys[i]
+    order = sorted(range(len(pool)), key=keys.__getitem__)
+    k = min(len(pool), d.n_lines[i])
+    lines = [pool[j] for j in order[:k]]
+    pools = [pop.by_sector[s] for s in sec if pop.by_sector.get(s)]
+    first = len(pools[0])
+    total = first + (len(pools[1]) if len(pools) > 1 else 0)
+    picked = (int(u * total) for u in d.supplier_u[i])
+    suppliers = list(dict.fromkeys(pools[0][j] if j < first else pools[1][j - first] for j in picked))
+    suppliers = suppliers[: d.n_suppliers[i]]
+    brokers = [pop.brokers[b] for b in d.broker[i]] or [party]
     area, local, fmt = pop.phone[party]
     return Trader(
-        party=party, sectors=sec, lines=lines, line_w=line_w, suppliers=suppliers, supplier_w=supplier_w,
-        brokers=brokers, weight=weight, start=0, end=0, modes=tuple(float(x) for x in modes),
-        season_amp=float(BY_NAME[sector].seasonal * rng.uniform(0.5, 1.2)),
-        season_phase=float(rng.uniform(0, 2 * np.pi)), price_level=float(rng.lognormal(0, 0.1)),
-        area=area, phone_local=local, phone_fmt=fmt)
-
-
-def _pick_suppliers(pop: Population, rng: np.random.Generator, sectors: list[str], k: int) -> list[int]:
-    """Up to ``k`` distinct suppliers from the sectors' supplier pools."""
-    pools = [pop.by_sector[s] for s in sectors if pop.by_sector.get(s)]
-    sizes = np.array([len(p) for p in pools])
-    draws = rng.integers(0, sizes.sum(), 2 * k + 2)
-    which = np.searchsorted(np.cumsum(sizes), draws, side="right")
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    chosen = dict.fromkeys(pools[w][d - starts[w]] for w, d in zip(which, draws))
-    return list(chosen)[:k]
+        party=party, sectors=sec, lines=lines, line_w=_normalised(d.line_w[i][:k]), suppliers=suppliers,
+        supplier_w=_normalised(d.supplier_w[i][: len(suppliers)]), brokers=brokers, weight=weight, start=0, end=0,
+        modes=d.modes[i], season_amp=d.season_amp[i], season_phase=d.season_phase[i],
+        price_level=d.price_level[i], area=area, phone_local=local, phone_fmt=fmt)
 
 
 def _add_exporters(pop: Population, rng: np.random.Generator, n_exp: int, cfg: WorldConfig) -> None:

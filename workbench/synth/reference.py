@@ -35,7 +35,8 @@ _C = Country
 COUNTRIES: tuple[Country, ...] = (
     _C("NZ", "NZL", "New Zealand", "Oceania", "NZD", "64", transit_days=0),
     _C("CN", "CHN", "China", "East Asia", "CNY", "86", drugs=True, transit_days=18,
-       cities=("Shanghai", "Ningbo", "Shenzhen", "Guangzhou", "Qingdao", "Xiamen", "Yiwu", "Dongguan", "Foshan", "Tianjin")),
+       cities=("Shanghai", "Ningbo", "Shenzhen", "Guangzhou", "Qingdao",
+               "Xiamen", "Yiwu", "Dongguan", "Foshan", "Tianjin")),
     _C("HK", "HKG", "Hong Kong", "East Asia", "HKD", "852", hub=True, fta=True, drugs=True, transit_days=14,
        cities=("Kowloon", "Kwun Tong", "Tsuen Wan", "Sha Tin")),
     _C("SG", "SGP", "Singapore", "Southeast Asia", "SGD", "65", hub=True, fta=True, transit_days=12,
@@ -63,7 +64,8 @@ COUNTRIES: tuple[Country, ...] = (
     _C("PH", "PHL", "Philippines", "Southeast Asia", "USD", "63", fta=True, pests=True, transit_days=14,
        cities=("Manila", "Cebu", "Davao")),
     _C("BD", "BGD", "Bangladesh", "South Asia", "USD", "880", transit_days=24, cities=("Dhaka", "Chittagong")),
-    _C("PK", "PAK", "Pakistan", "South Asia", "USD", "92", drugs=True, transit_days=24, cities=("Karachi", "Lahore", "Sialkot")),
+    _C("PK", "PAK", "Pakistan", "South Asia", "USD", "92", drugs=True, transit_days=24,
+       cities=("Karachi", "Lahore", "Sialkot")),
     _C("AU", "AUS", "Australia", "Oceania", "AUD", "61", fta=True, transit_days=4,
        cities=("Sydney", "Melbourne", "Brisbane", "Perth", "Adelaide")),
     _C("FJ", "FJI", "Fiji", "Oceania", "USD", "679", fta=True, pests=True, transit_days=5, cities=("Suva", "Lautoka")),
@@ -84,15 +86,20 @@ COUNTRIES: tuple[Country, ...] = (
        cities=("Santos", "Sao Paulo", "Itajai")),
     _C("ZA", "ZAF", "South Africa", "Africa", "USD", "27", pests=True, drugs=True, transit_days=20,
        cities=("Durban", "Cape Town", "Johannesburg")),
-    _C("DE", "DEU", "Germany", "Europe", "EUR", "49", transit_days=35, cities=("Hamburg", "Bremen", "Munich", "Stuttgart")),
-    _C("FR", "FRA", "France", "Europe", "EUR", "33", transit_days=35, cities=("Le Havre", "Lyon", "Marseille", "Bordeaux")),
+    _C("DE", "DEU", "Germany", "Europe", "EUR", "49", transit_days=35,
+       cities=("Hamburg", "Bremen", "Munich", "Stuttgart")),
+    _C("FR", "FRA", "France", "Europe", "EUR", "33", transit_days=35,
+       cities=("Le Havre", "Lyon", "Marseille", "Bordeaux")),
     _C("IT", "ITA", "Italy", "Europe", "EUR", "39", transit_days=33, cities=("Genoa", "Milan", "La Spezia", "Naples")),
-    _C("ES", "ESP", "Spain", "Europe", "EUR", "34", pests=True, transit_days=33, cities=("Valencia", "Barcelona", "Algeciras")),
-    _C("NL", "NLD", "Netherlands", "Europe", "EUR", "31", drugs=True, transit_days=36, cities=("Rotterdam", "Amsterdam", "Tilburg")),
+    _C("ES", "ESP", "Spain", "Europe", "EUR", "34", pests=True, transit_days=33,
+       cities=("Valencia", "Barcelona", "Algeciras")),
+    _C("NL", "NLD", "Netherlands", "Europe", "EUR", "31", drugs=True, transit_days=36,
+       cities=("Rotterdam", "Amsterdam", "Tilburg")),
     _C("BE", "BEL", "Belgium", "Europe", "EUR", "32", drugs=True, transit_days=36, cities=("Antwerp", "Ghent")),
     _C("GB", "GBR", "United Kingdom", "Europe", "GBP", "44", fta=True, transit_days=38,
        cities=("Felixstowe", "Southampton", "London", "Manchester")),
-    _C("TR", "TUR", "Turkiye", "Europe", "USD", "90", pests=True, transit_days=30, cities=("Istanbul", "Izmir", "Mersin")),
+    _C("TR", "TUR", "Turkiye", "Europe", "USD", "90", pests=True, transit_days=30,
+       cities=("Istanbul", "Izmir", "Mersin")),
     _C("PL", "POL", "Poland", "Europe", "EUR", "48", transit_days=38, cities=("Gdansk", "Warsaw")),
     _C("CH", "CHE", "Switzerland", "Europe", "EUR", "41", transit_days=36, cities=("Basel", "Zurich")),
 )
@@ -266,7 +273,8 @@ CHAPTERS: dict[str, str] = {
 
 VAGUE_DESCRIPTIONS = ("PARTS", "SPARE PARTS", "ACCESSORIES", "GENERAL CARGO", "SAMPLES", "GOODS AS PER INVOICE")
 
-CONCEALED_GOODS = ("methamphetamine", "cocaine", "MDMA", "firearms and parts", "undeclared cigarettes", "precursor chemicals")
+CONCEALED_GOODS = ("methamphetamine", "cocaine", "MDMA", "firearms and parts", "undeclared cigarettes",
+                   "precursor chemicals")
 
 PESTS_BY_CHAPTER = {
     "06": "plant pathogen (Xylella)", "07": "fruit fly larvae", "08": "fruit fly larvae",

@@ -167,7 +167,7 @@ def _add_phoenixes(pop: Population, rng: np.random.Generator, cfg: WorldConfig) 
                 variant_address(parties.address[old.party], rng)
             parties.city[p], parties.postcode[p] = parties.city[old.party], parties.postcode[old.party]
         if "phone" in shares:
-            parties.phone[p] = variant_phone(old.area, old.phone_local, old.phone_fmt, rng) \
+            parties.phone[p] = variant_phone(old.area, old.phone_local, old.phone_fmt, rng, other_line=0.0) \
                 if rng.random() < 0.5 else parties.phone[old.party]
         new = Trader(
             party=p, sectors=list(old.sectors), lines=list(old.lines), line_w=list(old.line_w),

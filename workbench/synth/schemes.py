@@ -83,7 +83,8 @@ def plant_schemes(cfg: WorldConfig, trade: Trade, prof: Profiles, party_country:
 
     # misclassification
     can = MISCLASS_TO[trade.i_line] >= 0
-    chosen = _choose(rng, in_scheme("misclassification") & _per_decl_any(trade, can), round(rates.misclassification * n))
+    chosen = _choose(rng, in_scheme("misclassification") & _per_decl_any(trade, can),
+                     round(rates.misclassification * n))
     hit = np.isin(trade.i_decl, chosen) & can
     trade.i_line[hit] = MISCLASS_TO[trade.i_line[hit]]
     to_kg = hit & np.array([t.unit == "kg" for t in TARIFF])[trade.i_line] & \

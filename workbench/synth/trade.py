@@ -227,7 +227,8 @@ def _split_values(rng: np.random.Generator, trade: Trade, market: Market, prof: 
     part_value = dm * rng.uniform(0.6, 0.97, len(idx))
     line, origin = trade.i_line[it], trade.i_origin[it]
     unit = market.reference_price[line, origin] * prof.price_level[trade.d_trader[idx]]
-    qty = np.where(LINE_COUNTED[line], np.maximum(1.0, np.floor(part_value / unit)), np.maximum(0.1, np.round(part_value / unit, 1)))
+    qty = np.where(LINE_COUNTED[line], np.maximum(1.0, np.floor(part_value / unit)),
+                   np.maximum(0.1, np.round(part_value / unit, 1)))
     trade.i_quantity[it] = qty
     trade.i_mass[it] = np.maximum(0.1, np.round(qty * LINE_KG[line], 1))
     trade.i_value_usd[it] = part_value

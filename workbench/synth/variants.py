@@ -19,26 +19,15 @@ import re
 
 import numpy as np
 
-from workbench.synth.names import STREET_ABBR, domestic_phone, mobile_phone
+from workbench.synth.names import LEGAL_WORDS, STREET_ABBR, domestic_phone, mobile_phone
+from workbench.synth.names import normalise  # noqa: F401  (re-exported: the key the tests try)
 
-LEGAL_WORDS = {"ltd", "limited", "co", "company", "nz", "holdings", "inc", "pty", "the"}
 ABBREVIATIONS = {
     "International": "Intl", "Trading": "Trdg", "Brothers": "Bros", "Company": "Co",
     "Distributors": "Distributers", "Wholesale": "Wholesalers", "Services": "Svcs",
     "Enterprises": "Ent", "Importers": "Imports", "Supplies": "Supply", "Merchants": "Merchant",
 }
 SUFFIX_SWAP = {"Limited": "Ltd", "Ltd": "Limited", "(NZ) Limited": "NZ Ltd", "NZ Ltd": "(NZ) Ltd"}
-
-
-def normalise(name: str) -> str:
-    """The exact-match key an analyst might try first: lower case, letters and digits only,
-    legal suffixes dropped.
-
-    >>> normalise("KAURI COAST Fresh-Produce (NZ) Ltd.")
-    'kauri coast fresh produce'
-    """
-    words = re.findall(r"[a-z0-9]+", name.lower())
-    return " ".join(w for w in words if w not in LEGAL_WORDS)
 
 
 def _typo(word: str, rng: np.random.Generator) -> str:
@@ -121,9 +110,9 @@ def variant_address(address: str, rng: np.random.Generator) -> str:
     return out
 
 
-def variant_phone(area: str, local: int, fmt: int, rng: np.random.Generator) -> str:
-    """The same number in another format, or (one time in five) another line of the firm."""
+def variant_phone(area: str, local: int, fmt: int, rng: np.random.Generator, other_line: float = 0.2) -> str:
+    """The same number in another format, or (with probability ``other_line``) another line of the firm."""
     other = (fmt + 1 + int(rng.integers(0, 3))) % 4
-    if rng.random() < 0.2:
+    if rng.random() < other_line:
         return mobile_phone(int(rng.integers(2_000_000, 9_999_999)), other)
     return domestic_phone(area, local, other)

@@ -32,8 +32,8 @@ TRANSHIP_AT = ("SG", "MY", "HK", "AE", "PA")
 VESSEL_WORDS = ("Star", "Crown", "Meridian", "Cross", "Horizon", "Atlas", "Jade", "Kiwi", "Aurora", "Zenith",
                 "Harmony", "Fortune", "Glory", "Spirit", "Pride", "Voyager", "Endeavour", "Navigator")
 OFFICE_CODES = tuple(code for mode in ("sea", "air", "post") for code, _ in OFFICES[mode])
-_ISO6346 = {ch: v for ch, v in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", [10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23,
-                                                                 24, 25, 26, 27, 28, 29, 30, 31, 32, 34, 35, 36, 37, 38])}
+# letter values of ISO 6346: 10 upwards, skipping multiples of 11
+_ISO6346 = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", [v for v in range(10, 39) if v % 11], strict=True))
 
 
 @dataclass
@@ -210,7 +210,7 @@ def _documents(rng: np.random.Generator, trade: Trade, pop: Population, carrier:
     docs.append((air, pc.binary_join_element_wise(_lpad(prefix, 3), _lpad(awb * 10 + awb % 7, 8), "-")))
     post = np.flatnonzero(mode == 2)
     s = serial[post]
-    origin = pa.array(np.array([c.code for c in COUNTRIES])[trade.d_dispatch[post]])
+    origin = pa.array([c.code for c in COUNTRIES]).take(pa.array(trade.d_dispatch[post]))
     tail = pc.binary_join_element_wise(_lpad(s * 10 + s10_check(s), 9), origin, "")
     docs.append((post, pc.binary_join_element_wise("RR", tail, "")))
     return _scatter(n, boxes), _scatter(n, docs)

@@ -52,7 +52,7 @@ _STATIC = {
         '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
         '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-        '</styleSheet>'),
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
 }
 
 
@@ -87,6 +87,9 @@ def _cells(column: pa.Array, letter: str, rows: pa.Array) -> pa.Array:
 
 def write_xlsx(path: Path, tables: Iterable[pa.Table], sheet: str = "extract") -> None:
     """Write the tables (same columns) one after another as one sheet, with a header row."""
+    tables = list(tables)
+    n_rows = 1 + sum(t.num_rows for t in tables)
+    n_cols = tables[0].num_columns if tables else 1
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, xml in _STATIC.items():
             z.writestr(_info(name), _HEAD + xml)
@@ -94,7 +97,8 @@ def write_xlsx(path: Path, tables: Iterable[pa.Table], sheet: str = "extract") -
                     'sheetId="1" r:id="rId1"/></sheets></workbook>')
         z.writestr(_info("xl/workbook.xml"), _HEAD + workbook)
         with z.open(_info("xl/worksheets/sheet1.xml"), "w") as fh:
-            fh.write(f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetData>'.encode())
+            fh.write(f'{_HEAD}<worksheet xmlns="{_MAIN}"><dimension ref="A1:{column_letter(n_cols - 1)}{n_rows}"/>'
+                     '<sheetData>'.encode())
             row_no = 1
             header_done = False
             for table in tables:

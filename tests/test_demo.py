@@ -1,0 +1,49 @@
+"""The demo generates a world once, loads it through the ordinary ingest, summarises the store,
+and adds nothing when run again."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from workbench.cli import app
+
+
+def test_demo_loads_summarises_and_is_idempotent(tmp_path, _isolated_home):
+    db = tmp_path / "demo.duckdb"
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "-n", "3000", "--seed", "4", "--db", str(db), "--json"])
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.output)
+    assert data["generated"] is True
+    assert (_isolated_home / "demo-world" / "4-3000" / "manifest.json").exists()
+    assert [x["name"] for x in data["loads"]][:3] == ["countries", "hs_codes", "exchange_rates"]
+    assert all(x["rows_quarantined"] == 0 and x["rows_waiting"] == 0 for x in data["loads"])
+    s = data["summary"]
+    assert s["declarations"] == 3000
+    assert s["lodged_from"] < s["lodged_to"]
+    lanes = {r["lane"] for r in s["inspections_by_lane"]}
+    assert {"yellow", "red"} <= lanes <= {"green", "yellow", "orange", "red", "blue"}
+    sources = {r["selection_source"]: r for r in s["inspections_by_source"]}
+    assert {"profile", "random"} <= set(sources)
+    assert all(0 <= (r["finding_rate"] or 0) <= 1 for r in sources.values())
+    assert len(s["top_hs_chapters"]) == 10 and s["top_hs_chapters"][0]["description"]
+
+    again = runner.invoke(app, ["demo", "-n", "3000", "--seed", "4", "--db", str(db), "--json"])
+    assert again.exit_code == 0, again.output
+    second = json.loads(again.output)
+    assert second["generated"] is False
+    assert all(x["already_loaded_as"] is not None for x in second["loads"])
+    assert second["summary"]["tables"] == s["tables"] and second["summary"]["loads"] == s["loads"]
+
+    shown = runner.invoke(app, ["demo", "-n", "3000", "--seed", "4", "--db", str(db)], terminal_width=160)
+    assert shown.exit_code == 0, shown.output
+    for title in ("records", "inspections by lane", "inspections by selection source", "top HS chapters"):
+        assert title in shown.output
+    assert "already loaded" in shown.output
+
+
+def test_demo_help_has_an_example():
+    out = CliRunner().invoke(app, ["demo", "--help"], terminal_width=200)
+    assert out.exit_code == 0 and "Example: workbench demo" in out.output
