@@ -170,7 +170,8 @@ def stage_targets(
             if col in spec.ids:
                 typed = f"({params.bind(mapping.source_id + ':')} || {typed})"
             select.append(f"{typed} AS {quote_ident(col)}")
-            select.append(f"{comp.raw} AS {quote_ident('r_' + col)}")
+            # the value as written is kept only where conversion failed: it names the fault
+            select.append(f"CASE WHEN {comp.typed} IS NULL THEN {comp.raw} END AS {quote_ident('r_' + col)}")
             if comp.code_check:
                 select.append(f"{comp.code_check} AS {quote_ident('c_' + col)}")
             plan.columns.append(col)
@@ -216,7 +217,7 @@ def check_values(con: duckdb.DuckDBPyConnection, plans: list[TargetPlan], source
             params[f"convt{n}"] = f"' is not a {comp.describe}"
             parts.append(
                 f"select _row, $col{n} as col, {raw_text} as val, $conv{n} || {raw_text} || $convt{n} as reason "
-                f"from {plan.table} where {r} is not null and {c} is null"
+                f"from {plan.table} where {r} is not null"
             )
             if comp.code_check:
                 params[f"code{n}"] = f"{comp.source_label} → {col}: code '"
@@ -227,7 +228,7 @@ def check_values(con: duckdb.DuckDBPyConnection, plans: list[TargetPlan], source
                 )
             if col in required:
                 params[f"req{n}"] = f"{col} is required but {comp.source_label} is empty"
-                parts.append(f"select _row, $col{n}, NULL, $req{n} from {plan.table} where {r} is null")
+                parts.append(f"select _row, $col{n}, NULL, $req{n} from {plan.table} where {c} is null and {r} is null")
             for k, check in enumerate(x for x in plan.spec.checks if x.column == col):
                 params[f"chk{n}_{k}"] = f"{comp.source_label} → {col}: '"
                 params[f"chkt{n}_{k}"] = f"' {check.message}"
