@@ -6,6 +6,10 @@ import sys
 
 import typer
 
+from workbench.cli import query_cmd
+from workbench.cli import indicator_cmd
+from workbench.cli import screen_cmd
+from workbench.cli import risk_cmd
 from workbench.cli import audit_cmd, config_cmd, demo_cmd, generate_cmd, load_cmd, quarantine_cmd, store_cmd, user_cmd
 from workbench.cli.common import CliError, console_err
 
@@ -27,6 +31,10 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(quarantine_cmd.app, name="quarantine")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(user_cmd.app, name="user")
+app.add_typer(query_cmd.app, name="query")
+app.add_typer(indicator_cmd.app, name="indicator")
+app.add_typer(screen_cmd.app, name="screen")
+app.add_typer(risk_cmd.app, name="risk")
 
 
 def main() -> None:
