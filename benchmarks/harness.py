@@ -10,9 +10,8 @@ give the largest peak of *all* children waited for so far, so a small step measu
 big one would report the big one's peak.) The child also reports its own ``VmHWM`` and its
 ``VmRSS`` just before the call, as a cross-check and to show what the imports alone cost.
 
->>> # doctest: +SKIP
->>> m = measure("benchmarks.bench_ingest:baseline_load", "x.csv", "x.duckdb", preload=["duckdb"])
->>> m.seconds, m.peak_rss_mb
+>>> m = measure("benchmarks.bench_ingest:baseline_load", "x.csv", "x.duckdb", preload=["duckdb"])  # doctest: +SKIP
+>>> m.seconds, m.peak_rss_mb  # doctest: +SKIP
 (0.41, 212.3)
 """
 

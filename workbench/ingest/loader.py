@@ -6,9 +6,8 @@ commit leaves the store as it was; loading the same files with the same mapping 
 nothing. ``retry`` runs quarantined rows again, for instance once the parties they wait for
 have been loaded.
 
->>> # doctest: +SKIP
->>> summary = load("declarations.csv", "nzcs.yaml", db="ops.duckdb")
->>> summary.reconciles
+>>> summary = load("declarations.csv", "nzcs.yaml", db="ops.duckdb")  # doctest: +SKIP
+>>> summary.reconciles  # doctest: +SKIP
 True
 """
 
