@@ -29,6 +29,9 @@ def test_demo_loads_summarises_and_is_idempotent(tmp_path, _isolated_home):
     assert {"profile", "random"} <= set(sources)
     assert all(0 <= (r["finding_rate"] or 0) <= 1 for r in sources.values())
     assert len(s["top_hs_chapters"]) == 10 and s["top_hs_chapters"][0]["description"]
+    streams = {r["stream"]: r for r in s["strategic"]["finding_rates"]}
+    assert set(streams) == {"random", "targeted"}
+    assert sum(r["examined"] for r in streams.values()) == sum(r["with_result"] for r in sources.values())
 
     again = runner.invoke(app, ["demo", "-n", "3000", "--seed", "4", "--db", str(db), "--json"])
     assert again.exit_code == 0, again.output
@@ -39,7 +42,8 @@ def test_demo_loads_summarises_and_is_idempotent(tmp_path, _isolated_home):
 
     shown = runner.invoke(app, ["demo", "-n", "3000", "--seed", "4", "--db", str(db)], terminal_width=160)
     assert shown.exit_code == 0, shown.output
-    for title in ("records", "inspections by lane", "inspections by selection source", "top HS chapters"):
+    for title in ("records", "inspections by lane", "inspections by selection source", "top HS chapters",
+                  "strategic picture", "emerging risks by chapter"):
         assert title in shown.output
     assert "already loaded" in shown.output
 

@@ -82,8 +82,11 @@ def demo_summary(db: str | Path) -> dict[str, Any]:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
+    from workbench.strategic.assessment import strategic_summary
+
     with open_store(db, read_only=True) as con:
         base = store_summary(con)
+        strategic = strategic_summary(con)
         by_lane = records(con, f"select lane, {FINDINGS} from inspection_current group by lane "
                                "order by array_position(['green','yellow','orange','red','blue'], lane)")
         by_source = records(con, f"select selection_source, {FINDINGS} from inspection_current "
@@ -99,4 +102,4 @@ def demo_summary(db: str | Path) -> dict[str, Any]:
             group by i.chapter order by customs_value_base desc nulls last limit 10""")
         declarations = con.execute("select count(*) from declaration_current").fetchone()[0]
     return base | {"declarations": declarations, "inspections_by_lane": by_lane,
-                   "inspections_by_source": by_source, "top_hs_chapters": chapters}
+                   "inspections_by_source": by_source, "top_hs_chapters": chapters, "strategic": strategic}

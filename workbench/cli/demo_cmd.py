@@ -74,3 +74,13 @@ def show(result: dict[str, Any]) -> None:
                                                      "customs value (base)"],
                 [(c["chapter"], c["description"] or "", f"{c['items']:,}", f"{c['declarations']:,}",
                   f"{c['customs_value_base'] or 0:,.0f}") for c in s["top_hs_chapters"]])
+    strategic = s["strategic"]
+    print_table("strategic picture: finding rate by stream (random is the unbiased one)",
+                ["stream", "examined", "positive", "finding rate"],
+                [(r["stream"], f"{r['examined']:,}", f"{r['positives']:,}", _rate(r["rate"]))
+                 for r in strategic["finding_rates"]])
+    for dim, found in strategic["emerging"].items():
+        flagged = found["flagged"] or ["none flagged"]
+        console.print(f"emerging risks by {dim} ({found['test']}): " + "; ".join(flagged))
+    console.print(f"risk register: {strategic['risks']} risks {strategic['by_band'] or ''} "
+                  "(add them with `workbench risk add`)")
