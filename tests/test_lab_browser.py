@@ -26,6 +26,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from store_helpers import init_store, workbench_env
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,28 +40,6 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT_S = 60
 UI_TIMEOUT_MS = 45_000  # per step; generous because CI may share the 2 cores
-
-
-def workbench_env(home: Path) -> dict[str, str]:
-    """This process's environment with every WORKBENCH_* setting replaced by WORKBENCH_HOME=home."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
-    env["WORKBENCH_HOME"] = str(home)
-    return env
-
-
-def init_store(home: Path) -> Path:
-    """An empty store at home/workbench.duckdb, made the way a user makes one."""
-    cli = BIN / "workbench"
-    if not cli.exists():
-        pytest.fail(f"{cli} is missing: install the package with `make test` (or `make venv`)")
-    db = home / "workbench.duckdb"
-    done = subprocess.run(
-        [str(cli), "store", "init", "--db", str(db)],
-        env=workbench_env(home), capture_output=True, text=True, timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert done.returncode == 0, f"workbench store init failed:\n{done.stdout}\n{done.stderr}"
-    return db
 
 
 def free_loopback_port() -> int:

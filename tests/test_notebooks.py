@@ -7,12 +7,11 @@ demo store. A notebook that fails is saved with its error under .test-artifacts/
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from store_helpers import init_store, workbench_env
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -25,28 +24,6 @@ CELL_TIMEOUT_S = 120
 
 def _name(path: Path) -> str:
     return path.relative_to(NOTEBOOK_DIR).as_posix()
-
-
-def workbench_env(home: Path) -> dict[str, str]:
-    """This process's environment with every WORKBENCH_* setting replaced by WORKBENCH_HOME=home."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
-    env["WORKBENCH_HOME"] = str(home)
-    return env
-
-
-def init_store(home: Path) -> Path:
-    """An empty store at home/workbench.duckdb, made the way a user makes one."""
-    cli = Path(sys.executable).parent / "workbench"
-    if not cli.exists():
-        pytest.fail(f"{cli} is missing: install the package with `make test` (or `make venv`)")
-    db = home / "workbench.duckdb"
-    done = subprocess.run(
-        [str(cli), "store", "init", "--db", str(db)],
-        env=workbench_env(home), capture_output=True, text=True, timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert done.returncode == 0, f"workbench store init failed:\n{done.stdout}\n{done.stderr}"
-    return db
 
 
 @pytest.fixture(scope="module")
