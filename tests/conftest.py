@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -44,11 +43,9 @@ def _tiny_store_master(tmp_path_factory) -> Path:
 def tiny_store(_tiny_store_master, tmp_path) -> Path:
     """A store holding the tiny fixture: 4 parties, 3 rates, 4 declarations with 5 items,
     2 inspections (one with a pending and a positive version). Each test gets its own copy."""
-    db = tmp_path / "tiny.duckdb"
-    shutil.copy(_tiny_store_master, db)
-    side = _tiny_store_master.with_name(_tiny_store_master.name + ".audit-head")
-    shutil.copy(side, db.with_name(db.name + ".audit-head"))
-    return db
+    from indicator_fixtures import copy_store
+
+    return copy_store(_tiny_store_master, tmp_path / "tiny.duckdb")
 
 
 @pytest.fixture(scope="session")
