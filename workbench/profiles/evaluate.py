@@ -1,0 +1,175 @@
+"""The reference evaluator: the profile semantics in plain Python, independent of the compiler.
+
+It reads rows shaped like the frame (a mapping per item: ``declaration_id``, ``item_no``,
+``lodged_at``, ``attrs`` and one key per field) and answers which declarations a profile hits
+and with which item. It is slow on purpose — simple enough to read against
+docs/analysts/profile-semantics.md — and a property test holds the compiled SQL to it.
+
+>>> from workbench.profiles.spec import parse_profile
+>>> p = parse_profile({"id": "RP-DOC-3", "title": "Cheap shoes", "risk": "R-1",
+...     "criteria": {"all": [{"field": "item.hs6", "prefix": ["6403"]},
+...                          {"not": {"field": "item.customs_value_base", "gte": 100}}]},
+...     "treatment": {"lane": "red"}})
+>>> rows = [{"declaration_id": "d1", "item_no": 1, "declaration.direction": "import", "item.hs6": "640399",
+...          "item.customs_value_base": None},
+...         {"declaration_id": "d2", "item_no": 1, "declaration.direction": "import", "item.hs6": "640399",
+...          "item.customs_value_base": 500.0}]
+>>> hits(p, rows)
+{'d1': 1}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from workbench.profiles import fields as flds
+from workbench.profiles.selection import keeps
+from workbench.profiles.spec import All, Any_, Comparison, Node, Not, Profile
+
+_NUMBER = re.compile(flds.NUMBER_PATTERN)
+
+ListMembers = Mapping[str, Iterable[tuple[Any, dt.datetime | None, dt.datetime | None]]]
+
+
+def _attr_text(row: Mapping[str, Any], name: str) -> str | None:
+    attrs = row.get("attrs")
+    if isinstance(attrs, str):
+        attrs = json.loads(attrs)
+    if not isinstance(attrs, Mapping) or name not in attrs:
+        return None
+    value = attrs[name]
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _as_number(text: str | None) -> float | None:
+    if text is None or not _NUMBER.fullmatch(text):
+        return None
+    value = float(text)
+    return None if math.isinf(value) else value
+
+
+def field_value(comp: Comparison, row: Mapping[str, Any]) -> Any:
+    """The value a comparison sees in a row (None when missing)."""
+    field = flds.resolve(comp.field)
+    if field.family == "attr":
+        text = _attr_text(row, flds.attr_name(comp.field))
+        return _as_number(text) if _numeric(comp) else text
+    value = row.get(comp.field)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _numeric(comp: Comparison) -> bool:
+    op, v = comp.op, comp.value
+    if op in ("gt", "gte", "lt", "lte", "between"):
+        return True
+    values = v if isinstance(v, list) else [v]
+    return op in ("eq", "ne", "in", "not_in") and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) for x in values)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(b, bool) or isinstance(a, bool):
+        return a is b or a == b and type(a) is type(b)
+    if isinstance(b, (int, float)):
+        return isinstance(a, (int, float)) and float(a) == float(b)
+    return isinstance(a, str) and a == str(b)
+
+
+def compare(comp: Comparison, row: Mapping[str, Any], lists: ListMembers | None = None) -> bool:
+    """One comparison on one item row. A missing value makes it false."""
+    value = field_value(comp, row)
+    if value is None:
+        return False
+    op, v = comp.op, comp.value
+    if op == "eq":
+        return _same(value, v)
+    if op == "ne":
+        return not _same(value, v)
+    if op == "in":
+        return any(_same(value, x) for x in v)
+    if op == "not_in":
+        return not any(_same(value, x) for x in v)
+    if op in ("gt", "gte", "lt", "lte", "between"):
+        x = float(value)
+        if op == "gt":
+            return x > v
+        if op == "gte":
+            return x >= v
+        if op == "lt":
+            return x < v
+        if op == "lte":
+            return x <= v
+        return v[0] <= x <= v[1]
+    text = str(value)
+    if op == "prefix":
+        return any(text.startswith(p) for p in v)
+    if op == "contains":
+        low = text.lower()
+        return any(w.lower() in low for w in v)
+    if op == "matches":
+        return re.search(v, text) is not None
+    if op == "in_list":
+        when = row.get("lodged_at")
+        for member, start, end in (lists or {}).get(v, ()):
+            if member == text and (start is None or when is None or start <= when) and \
+                    (end is None or when is None or when < end):
+                return True
+        return False
+    raise ValueError(f"operator {op}")  # pragma: no cover
+
+
+def holds(node: Node, row: Mapping[str, Any], lists: ListMembers | None = None) -> bool:
+    """Whether an item satisfies a criteria tree."""
+    if isinstance(node, All):
+        return all(holds(n, row, lists) for n in node.all)
+    if isinstance(node, Any_):
+        return any(holds(n, row, lists) for n in node.any)
+    if isinstance(node, Not):
+        return not holds(node.not_, row, lists)
+    return compare(node, row, lists)
+
+
+def in_scope(profile: Profile, row: Mapping[str, Any]) -> bool:
+    scope = profile.scope
+    if scope.direction and row.get("declaration.direction") != scope.direction:
+        return False
+    if scope.offices and row.get("declaration.office_code") not in scope.offices:
+        return False
+    if scope.procedures and row.get("declaration.procedure_code") not in scope.procedures:
+        return False
+    lodged = row.get("lodged_at")
+    if profile.validity.from_ and (lodged is None or lodged < dt.datetime.combine(profile.validity.from_, dt.time())):
+        return False
+    if profile.validity.to and (lodged is None or
+                                lodged >= dt.datetime.combine(profile.validity.to, dt.time()) + dt.timedelta(days=1)):
+        return False
+    return True
+
+
+def hits(profile: Profile, rows: Iterable[Mapping[str, Any]], lists: ListMembers | None = None, *,
+         salt: str = "", version: int | None = None) -> dict[str, int]:
+    """Declaration id -> first hitting item number, for the declarations the profile selects."""
+    version = version if version is not None else (profile.version or 1)
+    first: dict[str, int] = {}
+    excepted: set[str] = set()
+    for row in rows:
+        decl = row["declaration_id"]
+        if profile.exceptions is not None and holds(profile.exceptions, row, lists):
+            excepted.add(decl)
+        if in_scope(profile, row) and holds(profile.criteria, row, lists):
+            item = int(row["item_no"])
+            if decl not in first or item < first[decl]:
+                first[decl] = item
+    return {d: i for d, i in sorted(first.items())
+            if d not in excepted and keeps(profile.treatment.selection_pct, salt, profile.id, version, d)}
