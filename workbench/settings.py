@@ -39,6 +39,7 @@ class Settings:
     base_currency: str = "USD"
     endpoints: dict[str, str] = field(default_factory=dict)
     endpoint_token: str | None = None
+    capacity: dict[str, float] = field(default_factory=dict)   # "OFFICE.lane" or "*.lane" -> exams per week
     config_file: Path | None = None
 
     def as_display(self) -> dict[str, Any]:
@@ -127,6 +128,11 @@ def load_settings(**flags: Any) -> Settings:
             merged[key] = Path(merged[key]).expanduser()
     if "endpoints" in merged and not isinstance(merged["endpoints"], dict):
         raise SettingsError("endpoints must be a table of name = URL")
+    capacity = merged.get("capacity", {})
+    if not isinstance(capacity, dict) or not all(
+            isinstance(k, str) and "." in k and isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+            for k, v in capacity.items()):
+        raise SettingsError('capacity must be a table of "OFFICE.lane" (or "*.lane") = examinations per week')
     base = str(merged.get("base_currency", "USD"))
     if len(base) != 3 or not base.isalpha():
         raise SettingsError(f"base_currency must be a 3-letter ISO code, got {base!r}")

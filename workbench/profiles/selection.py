@@ -51,3 +51,13 @@ def lane_rank(lane: str) -> int:
 def strictest(lanes: Iterable[str]) -> str:
     """The strictest of several lanes (red > orange > yellow > blue > green)."""
     return max(lanes, key=lane_rank)
+
+
+def store_salt(con) -> str:
+    """The store's selection salt (made at migration, random per store)."""
+    from workbench.store.connection import store_meta
+
+    salt = store_meta(con, "selection_salt")
+    if salt is None:  # pragma: no cover - every migrated store has one
+        raise RuntimeError("the store has no selection salt: open it read-write once to migrate it")
+    return salt

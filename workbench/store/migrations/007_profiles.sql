@@ -92,3 +92,10 @@ CREATE TABLE target_list_event (
     reason VARCHAR,
     content_sha256 VARCHAR NOT NULL
 );
+
+-- The salt of the keyed sampling of profiles that select less than 100 %: random per store, so
+-- a trader cannot tell which declarations a 10 % profile keeps; exported with bundles so the
+-- targeting service keeps the same ones.
+INSERT INTO store_meta
+SELECT 'selection_salt', replace(gen_random_uuid()::VARCHAR, '-', '')
+WHERE NOT EXISTS (SELECT 1 FROM store_meta WHERE key = 'selection_salt');
