@@ -39,11 +39,18 @@ def test_demo_loads_summarises_and_is_idempotent(tmp_path, _isolated_home):
     assert second["generated"] is False
     assert all(x["already_loaded_as"] is not None for x in second["loads"])
     assert second["summary"]["tables"] == s["tables"] and second["summary"]["loads"] == s["loads"]
+    # the tactical part: example profiles tied to the register, approved by a second person, backtested
+    prof = data["profiles"]
+    assert len(prof["seeded"]) == 6 and prof["indicator_build"] is not None
+    assert {p["profile_id"] for p in prof["backtest"]["profiles"]} == {p["profile_id"] for p in prof["seeded"]}
+    assert {g["risk_id"] for g in prof["coverage"]["gaps"]} == {"R-NET-01"}
+    assert second["profiles"]["seeded"] == [] and second["profiles"]["indicator_build"] is None
 
     shown = runner.invoke(app, ["demo", "-n", "3000", "--seed", "4", "--db", str(db)], terminal_width=160)
     assert shown.exit_code == 0, shown.output
     for title in ("records", "inspections by lane", "inspections by selection source", "top HS chapters",
-                  "strategic picture", "emerging risks by chapter"):
+                  "strategic picture", "emerging risks by chapter", "active profiles backtested",
+                  "coverage of the risk register"):
         assert title in shown.output
     assert "already loaded" in shown.output
 

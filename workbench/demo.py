@@ -57,8 +57,51 @@ def run_demo(
         loads.append(entry)
         if on_load:
             on_load(entry)
+    profiles = demo_profiles(settings.db_path, progress=progress)
     return {"world": str(world), "db": str(settings.db_path), "generated": generated, "loads": loads,
-            "summary": demo_summary(settings.db_path)}
+            "summary": demo_summary(settings.db_path), "profiles": profiles}
+
+
+def demo_profiles(db: str | Path, *, months: int = 6, progress: bool = False) -> dict[str, Any]:
+    """The tactical part of the demo: the example register and profiles in the store (approved by
+    a second person), indicators built when the data changed, a backtest of the active profiles
+    over the last ``months`` of data, and the coverage of the register."""
+    import datetime as dt
+
+    from workbench.access import roles_of
+    from workbench.identity import current_user
+    from workbench.indicators.build import build
+    from workbench.profiles.backtest import backtest
+    from workbench.profiles.monitor import coverage, data_end, months_back
+    from workbench.profiles.registry import live_profiles
+    from workbench.profiles.seeding import seed_profiles, seed_register
+    from workbench.profiles.selection import store_salt
+    from workbench.store.connection import open_store
+    from workbench.store.sql import scalar
+
+    user = current_user()
+    out: dict[str, Any] = {"seeded": [], "risks_added": [], "indicator_build": None}
+    with open_store(db) as con:
+        last_load = scalar(con, "select max(load_id) from load_log")
+        built_on = con.execute("select json_extract(data_state, '$.last_load_id')::BIGINT from indicator_build "
+                               "order by build_id desc limit 1").fetchall()
+        if not built_on or built_on[0][0] != last_load:
+            out["indicator_build"] = build(con, reason="demo: data changed").build_id
+        if "admin" in roles_of(con, user):
+            out["risks_added"] = seed_register(con, user=user)
+            out["seeded"] = seed_profiles(con, author=user)
+        else:
+            out["skipped"] = f"{user} is not an admin of this store: example profiles not seeded"
+    with open_store(db, read_only=True) as con:
+        end = data_end(con)
+        start = months_back(end, months)
+        profiles = live_profiles(con, (end - dt.timedelta(days=1)).date())
+        if profiles:
+            result = backtest(con, profiles, start, end, salt=store_salt(con))
+            out["backtest"] = {"window": result.window, "profiles": result.profiles, "combined": result.combined,
+                               "base": result.base, "label_bias": result.label_bias}
+        out["coverage"] = coverage(con, on=(end - dt.timedelta(days=1)).date())
+    return out
 
 
 FINDINGS = """

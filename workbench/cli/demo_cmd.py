@@ -84,3 +84,22 @@ def show(result: dict[str, Any]) -> None:
         console.print(f"emerging risks by {dim} ({found['test']}): " + "; ".join(flagged))
     console.print(f"risk register: {strategic['risks']} risks {strategic['by_band'] or ''} "
                   "(add them with `workbench risk add`)")
+    show_profiles(result.get("profiles") or {})
+
+
+def show_profiles(p: dict[str, Any]) -> None:
+    """The tactical part: profiles seeded with four eyes, their backtest, the register's coverage."""
+    from workbench.cli.profile_cmd import backtest_table, coverage_table
+
+    if p.get("seeded"):
+        console.print(f"example profiles stored, approved by a second person and activated: "
+                      f"{', '.join(s['profile_id'] for s in p['seeded'])}", highlight=False)
+    if p.get("skipped"):
+        console.print(p["skipped"])
+    bt = p.get("backtest")
+    if bt:
+        backtest_table(f"active profiles backtested on {bt['window']['from']} – {bt['window']['to']} "
+                       "(hit rate over examined hits only)", bt["profiles"])
+        console.print(f"[dim]{bt['label_bias']}[/]", highlight=False)
+    if p.get("coverage"):
+        coverage_table(p["coverage"])

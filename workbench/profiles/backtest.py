@@ -26,7 +26,7 @@ import duckdb
 
 from workbench.profiles.compiler import FRAME, Compiled, compile_profile, used_fields
 from workbench.profiles.explain import reasons
-from workbench.profiles.frame import Frame, build_frame
+from workbench.profiles.frame import Frame, as_timestamp, build_frame
 from workbench.profiles.selection import lane_rank
 from workbench.profiles.spec import Profile
 
@@ -57,10 +57,6 @@ class BacktestResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _ts(value: dt.date | dt.datetime) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict[str, Any]]:
@@ -123,8 +119,8 @@ def _rate(num: float | None, den: float | None) -> float | None:
     return round(num / den, 4) if num is not None and den else None
 
 
-def backtest(con: duckdb.DuckDBPyConnection, profiles: list[Profile], start: dt.date | dt.datetime,
-             end: dt.date | dt.datetime, *, as_of: dt.datetime | None = None, salt: str = "",
+def backtest(con: duckdb.DuckDBPyConnection, profiles: list[Profile], start: dt.date | dt.datetime | str,
+             end: dt.date | dt.datetime | str, *, as_of: dt.datetime | None = None, salt: str = "",
              dry_run: int = 0, frame: Frame | None = None) -> BacktestResult:
     """Backtest ``profiles`` on declarations lodged in [start, end).
 
@@ -133,7 +129,7 @@ def backtest(con: duckdb.DuckDBPyConnection, profiles: list[Profile], start: dt.
     """
     if not profiles:
         raise BacktestError("give at least one profile")
-    start, end = _ts(start), _ts(end)
+    start, end = as_timestamp(start), as_timestamp(end)
     as_of = as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if frame is None:
         lists = set().union(*(p.lists_used() for p in profiles))

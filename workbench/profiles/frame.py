@@ -48,14 +48,17 @@ class Frame:
     warnings: list[str] = field(default_factory=list)
 
 
-def _ts(value: dt.date | dt.datetime) -> dt.datetime:
+def as_timestamp(value: dt.date | dt.datetime | str) -> dt.datetime:
+    """A window bound as a timestamp: a datetime as it is, a date (or ISO text) at midnight."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
     return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
 
 
-def build_frame(con: duckdb.DuckDBPyConnection, start: dt.date | dt.datetime, end: dt.date | dt.datetime, *,
+def build_frame(con: duckdb.DuckDBPyConnection, start: dt.date | dt.datetime | str, end: dt.date | dt.datetime | str, *,
                 fields: set[str] = frozenset(), lists: set[str] = frozenset()) -> Frame:
     """Make ``pf_item`` and ``pf_list`` for declarations lodged in [start, end)."""
-    start, end = _ts(start), _ts(end)
+    start, end = as_timestamp(start), as_timestamp(end)
     if end <= start:
         raise FrameError(f"the window ends ({end:%Y-%m-%d}) before it starts ({start:%Y-%m-%d})")
     indicator_ids = sorted({flds.indicator_id(f)[0] for f in fields if f.startswith("indicator.")})
