@@ -24,7 +24,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from workbench.profiles import fields as flds
@@ -57,16 +57,70 @@ def _as_number(text: str | None) -> float | None:
     return None if math.isinf(value) else value
 
 
-def field_value(comp: Comparison, row: Mapping[str, Any]) -> Any:
-    """The value a comparison sees in a row (None when missing)."""
-    field = flds.resolve(comp.field)
-    if field.family == "attr":
-        text = _attr_text(row, flds.attr_name(comp.field))
-        return _as_number(text) if _numeric(comp) else text
-    value = row.get(comp.field)
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+class _Leaf:
+    """A comparison with what it needs worked out once: the field, the operator, the value."""
+
+    __slots__ = ("comp", "field", "attr", "numeric", "op", "value")
+
+    def __init__(self, comp: Comparison):
+        field = flds.resolve(comp.field)
+        self.comp = comp
+        self.field = comp.field
+        self.attr = flds.attr_name(comp.field) if field.family == "attr" else None
+        self.numeric = _numeric(comp)
+        self.op = comp.op
+        self.value = comp.value
+
+    def seen(self, row: Mapping[str, Any]) -> Any:
+        """The value the comparison sees in a row (None when missing)."""
+        if self.attr is not None:
+            text = _attr_text(row, self.attr)
+            return _as_number(text) if self.numeric else text
+        value = row.get(self.field)
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return value
+
+    def holds(self, row: Mapping[str, Any], lists: ListMembers | None) -> bool:
+        value = self.seen(row)
+        if value is None:
+            return False
+        op, v = self.op, self.value
+        if op == "eq":
+            return _same(value, v)
+        if op == "ne":
+            return not _same(value, v)
+        if op == "in":
+            return any(_same(value, x) for x in v)
+        if op == "not_in":
+            return not any(_same(value, x) for x in v)
+        if op in ("gt", "gte", "lt", "lte", "between"):
+            x = float(value)
+            if op == "gt":
+                return x > v
+            if op == "gte":
+                return x >= v
+            if op == "lt":
+                return x < v
+            if op == "lte":
+                return x <= v
+            return v[0] <= x <= v[1]
+        text = str(value)
+        if op == "prefix":
+            return any(text.startswith(p) for p in v)
+        if op == "contains":
+            low = text.lower()
+            return any(w.lower() in low for w in v)
+        if op == "matches":
+            return re.search(v, text) is not None
+        if op == "in_list":
+            when = row.get("lodged_at")
+            for member, start, end in (lists or {}).get(v, ()):
+                if member == text and (start is None or when is None or start <= when) and \
+                        (end is None or when is None or when < end):
+                    return True
+            return False
+        raise ValueError(f"operator {op}")  # pragma: no cover
 
 
 def _numeric(comp: Comparison) -> bool:
@@ -86,61 +140,47 @@ def _same(a: Any, b: Any) -> bool:
     return isinstance(a, str) and a == str(b)
 
 
+def field_value(comp: Comparison, row: Mapping[str, Any]) -> Any:
+    """The value a comparison sees in a row (None when missing)."""
+    return _Leaf(comp).seen(row)
+
+
 def compare(comp: Comparison, row: Mapping[str, Any], lists: ListMembers | None = None) -> bool:
     """One comparison on one item row. A missing value makes it false."""
-    value = field_value(comp, row)
-    if value is None:
-        return False
-    op, v = comp.op, comp.value
-    if op == "eq":
-        return _same(value, v)
-    if op == "ne":
-        return not _same(value, v)
-    if op == "in":
-        return any(_same(value, x) for x in v)
-    if op == "not_in":
-        return not any(_same(value, x) for x in v)
-    if op in ("gt", "gte", "lt", "lte", "between"):
-        x = float(value)
-        if op == "gt":
-            return x > v
-        if op == "gte":
-            return x >= v
-        if op == "lt":
-            return x < v
-        if op == "lte":
-            return x <= v
-        return v[0] <= x <= v[1]
-    text = str(value)
-    if op == "prefix":
-        return any(text.startswith(p) for p in v)
-    if op == "contains":
-        low = text.lower()
-        return any(w.lower() in low for w in v)
-    if op == "matches":
-        return re.search(v, text) is not None
-    if op == "in_list":
-        when = row.get("lodged_at")
-        for member, start, end in (lists or {}).get(v, ()):
-            if member == text and (start is None or when is None or start <= when) and \
-                    (end is None or when is None or when < end):
-                return True
-        return False
-    raise ValueError(f"operator {op}")  # pragma: no cover
+    return _Leaf(comp).holds(row, lists)
+
+
+Test = Callable[[Mapping[str, Any], "ListMembers | None"], bool]
+
+
+def plan(node: Node) -> Test:
+    """The tree as nested Python functions, each comparison prepared once."""
+    if isinstance(node, All):
+        parts = [plan(n) for n in node.all]
+        return lambda row, lists: all(p(row, lists) for p in parts)
+    if isinstance(node, Any_):
+        parts = [plan(n) for n in node.any]
+        return lambda row, lists: any(p(row, lists) for p in parts)
+    if isinstance(node, Not):
+        inner = plan(node.not_)
+        return lambda row, lists: not inner(row, lists)
+    return _Leaf(node).holds
 
 
 def holds(node: Node, row: Mapping[str, Any], lists: ListMembers | None = None) -> bool:
     """Whether an item satisfies a criteria tree."""
-    if isinstance(node, All):
-        return all(holds(n, row, lists) for n in node.all)
-    if isinstance(node, Any_):
-        return any(holds(n, row, lists) for n in node.any)
-    if isinstance(node, Not):
-        return not holds(node.not_, row, lists)
-    return compare(node, row, lists)
+    return plan(node)(row, lists)
 
 
-def in_scope(profile: Profile, row: Mapping[str, Any]) -> bool:
+def window(profile: Profile) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The validity as [from, to) timestamps: both days included, UTC."""
+    lo = dt.datetime.combine(profile.validity.from_, dt.time()) if profile.validity.from_ else None
+    hi = dt.datetime.combine(profile.validity.to, dt.time()) + dt.timedelta(days=1) if profile.validity.to else None
+    return lo, hi
+
+
+def in_scope(profile: Profile, row: Mapping[str, Any],
+             bounds: tuple[dt.datetime | None, dt.datetime | None] | None = None) -> bool:
     scope = profile.scope
     if scope.direction and row.get("declaration.direction") != scope.direction:
         return False
@@ -148,11 +188,11 @@ def in_scope(profile: Profile, row: Mapping[str, Any]) -> bool:
         return False
     if scope.procedures and row.get("declaration.procedure_code") not in scope.procedures:
         return False
+    lo, hi = bounds or window(profile)
     lodged = row.get("lodged_at")
-    if profile.validity.from_ and (lodged is None or lodged < dt.datetime.combine(profile.validity.from_, dt.time())):
+    if lo is not None and (lodged is None or lodged < lo):
         return False
-    if profile.validity.to and (lodged is None or
-                                lodged >= dt.datetime.combine(profile.validity.to, dt.time()) + dt.timedelta(days=1)):
+    if hi is not None and (lodged is None or lodged >= hi):
         return False
     return True
 
@@ -161,13 +201,16 @@ def hits(profile: Profile, rows: Iterable[Mapping[str, Any]], lists: ListMembers
          salt: str = "", version: int | None = None) -> dict[str, int]:
     """Declaration id -> first hitting item number, for the declarations the profile selects."""
     version = version if version is not None else (profile.version or 1)
+    criteria = plan(profile.criteria)
+    exceptions = plan(profile.exceptions) if profile.exceptions is not None else None
+    bounds = window(profile)
     first: dict[str, int] = {}
     excepted: set[str] = set()
     for row in rows:
         decl = row["declaration_id"]
-        if profile.exceptions is not None and holds(profile.exceptions, row, lists):
+        if exceptions is not None and exceptions(row, lists):
             excepted.add(decl)
-        if in_scope(profile, row) and holds(profile.criteria, row, lists):
+        if in_scope(profile, row, bounds) and criteria(row, lists):
             item = int(row["item_no"])
             if decl not in first or item < first[decl]:
                 first[decl] = item
