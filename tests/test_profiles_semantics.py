@@ -234,3 +234,26 @@ def test_values_never_reach_the_sql_text(con, nasty):
     assert compiled.hits == compile_profile(spec("plain"), salt="plain").hits   # same structure, values bound
     assert dict(con.execute(compiled.hits, compiled.params).fetchall()) == {"d0": 1}
     assert con.execute("select count(*) from pf_item").fetchone()[0] == 1
+
+
+def test_example_and_documented_profiles_satisfy_the_published_schema():
+    import re
+    from pathlib import Path
+
+    import jsonschema
+    import yaml
+
+    from workbench.examples import profile_files
+    from workbench.profiles.spec import json_schema, read_profile
+
+    schema = json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    docs = Path(__file__).resolve().parents[1] / "docs" / "analysts" / "profiles.md"
+    documented = yaml.safe_load(re.search(r"```yaml\n(id: RP-.*?)```", docs.read_text(), re.S).group(1))
+    specs = [yaml.safe_load(p.read_text()) for p in profile_files()] + [documented]
+    assert len(specs) == 7
+    for data in specs:
+        jsonschema.validate(json.loads(json.dumps(data, default=str)), schema)
+        parse_profile(data)
+    for p in profile_files():
+        assert read_profile(p).risk.startswith("R-")
