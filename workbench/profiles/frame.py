@@ -24,11 +24,19 @@ from workbench.profiles import fields as flds
 from workbench.profiles.compiler import FRAME, LISTS
 from workbench.store.sql import scalar
 
+# The first version of each declaration lodged in the window. Most declarations have one
+# version, so only those with several are ranked (a window over all of them is the slow part).
 FIRST_VERSION = """
-    select * from declaration
-    where lodged_at >= $start and lodged_at < $end
+    with w as (select * from declaration where lodged_at >= $start and lodged_at < $end),
+    multi as (select declaration_id from w where version > 1 group by declaration_id)
+    select * from w where version = 1 and declaration_id not in (select declaration_id from multi)
+    union all by name
+    select * from w where declaration_id in (select declaration_id from multi)
     qualify row_number() over (partition by declaration_id order by known_at, version) = 1
 """
+
+SCOPE_FIELDS = ("declaration.direction", "declaration.office_code", "declaration.procedure_code")
+"""Fields every frame holds: the scope of a profile and the office that capacity is counted by."""
 
 
 class FrameError(ValueError):
@@ -62,30 +70,47 @@ def build_frame(con: duckdb.DuckDBPyConnection, start: dt.date | dt.datetime | s
     if end <= start:
         raise FrameError(f"the window ends ({end:%Y-%m-%d}) before it starts ({start:%Y-%m-%d})")
     indicator_ids = sorted({flds.indicator_id(f)[0] for f in fields if f.startswith("indicator.")})
-    cols = ",\n        ".join(f"{f.source} AS {flds.column(f.name)}" for f in flds.all_fields())
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE pf_decl AS
-        {FIRST_VERSION}
-    """, {"start": start, "end": end})
+    wanted = set(fields) | set(SCOPE_FIELDS)
+    static = [f for f in flds.all_fields() if f.name in wanted]
+    cols = [f"{f.source} AS {flds.column(f.name)}" for f in static]
+    uses_attrs = any(f.startswith("attr.") for f in fields)
+    frame = Frame(start, end, 0, 0, indicator_ids, None, None)
+    joins = ""
+    if indicator_ids:
+        _indicator_table(con, frame, set(fields))
+        cols += [f"x.{flds.column(c)}" for ind in indicator_ids for c in (f"indicator.{ind}", f"indicator.{ind}.flag")
+                 if c in fields]
+        joins += ("\n        LEFT JOIN pf_ind x ON x.declaration_id = d.declaration_id AND x.version = d.version "
+                  "AND x.item_no = i.item_no")
+    if "declaration.importer_trusted" in wanted:
+        joins += "\n        ASOF LEFT JOIN party p ON p.party_id = d.importer_id AND p.known_at <= d.lodged_at"
+    attrs = ("json_merge_patch(coalesce(d.attrs, '{}'::JSON), coalesce(i.attrs, '{}'::JSON))" if uses_attrs
+             else "NULL::JSON")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE pf_decl AS {FIRST_VERSION}", {"start": start, "end": end})
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {FRAME} AS
-        SELECT d.declaration_id, d.version AS decl_version, i.item_no, d.lodged_at,
-               json_merge_patch(coalesce(d.attrs, '{{}}'::JSON), coalesce(i.attrs, '{{}}'::JSON)) AS attrs,
-               {cols}
+        SELECT d.declaration_id, d.version AS decl_version, i.item_no, d.lodged_at, {attrs} AS attrs,
+               {", ".join(cols)}
         FROM pf_decl d
-        JOIN declaration_item i ON i.declaration_id = d.declaration_id AND i.version = d.version
-        ASOF LEFT JOIN party p ON p.party_id = d.importer_id AND p.known_at <= d.lodged_at
+        JOIN declaration_item i ON i.declaration_id = d.declaration_id AND i.version = d.version{joins}
     """)
     con.execute("DROP TABLE pf_decl")
-    declarations, items = con.execute(f"SELECT count(DISTINCT declaration_id), count(*) FROM {FRAME}").fetchone()
-    frame = Frame(start, end, declarations, items, indicator_ids, None, None)
+    frame.declarations, frame.items = con.execute(f"SELECT count(DISTINCT declaration_id), count(*) FROM {FRAME}").fetchone()
     if indicator_ids:
-        _add_indicators(con, frame)
+        covered = scalar(con, "SELECT count(*) FROM pf_ind")
+        con.execute("DROP TABLE pf_ind")
+        frame.indicator_coverage = covered / frame.items if frame.items else None
+        if frame.items and covered < frame.items:
+            frame.warnings.append(
+                f"indicator build {frame.indicator_build} holds values for {covered:,} of {frame.items:,} items in "
+                "the window; the others count as missing (comparisons on them are false)")
     _build_lists(con, frame, lists)
     return frame
 
 
-def _add_indicators(con: duckdb.DuckDBPyConnection, frame: Frame) -> None:
+def _indicator_table(con: duckdb.DuckDBPyConnection, frame: Frame, fields: set[str]) -> None:
+    """``pf_ind``: the used indicators' values (and flags) per item of the window, a column each,
+    from the latest build, keyed by declaration, version and item."""
     build = scalar(con, "select max(build_id) from indicator_build")
     if build is None:
         raise FrameError("the profiles use indicators and no indicator build exists: "
@@ -96,37 +121,24 @@ def _add_indicators(con: duckdb.DuckDBPyConnection, frame: Frame) -> None:
     if missing:
         raise FrameError(f"indicator build {build} has no {', '.join(missing)}: "
                          "rebuild with `workbench indicator build`")
-    pivots = []
-    params: dict[str, object] = {"build": build, "ids": frame.indicators}
+    # one join per indicator on the build's integer item key: each indicator's rows lie together
+    # in indicator_value, so these scans are short; faster than pivoting all of them at once
+    cols, joins, params = [], [], {"build": build, "start": frame.start, "end": frame.end}
     for n, ind in enumerate(frame.indicators):
         params[f"i{n}"] = ind
-        pivots.append(f"max(v.value) FILTER (WHERE v.indicator_id = $i{n}) AS {flds.column('indicator.' + ind)}")
-        pivots.append(f"bool_or(v.flag) FILTER (WHERE v.indicator_id = $i{n}) AS {flds.column('indicator.' + ind + '.flag')}")
+        for part, field in (("value", f"indicator.{ind}"), ("flag", f"indicator.{ind}.flag")):
+            if field in fields:
+                cols.append(f"j{n}.{part} AS {flds.column(field)}")
+        joins.append(f"LEFT JOIN (SELECT item_key, value, flag FROM indicator_value "
+                     f"WHERE build_id = $build AND indicator_id = $i{n}) j{n} USING (item_key)")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE pf_ind AS
-        SELECT it.declaration_id, it.version, it.item_no, {', '.join(pivots)}
-        FROM indicator_value v
-        JOIN indicator_item it ON it.build_id = v.build_id AND it.item_key = v.item_key
-        WHERE v.build_id = $build AND list_contains($ids::VARCHAR[], v.indicator_id)
-          AND it.lodged_at >= $start AND it.lodged_at < $end
-        GROUP BY ALL
-    """, {**params, "start": frame.start, "end": frame.end})
-    covered = scalar(con, f"""SELECT count(*) FROM {FRAME} f JOIN pf_ind x
-                             ON x.declaration_id = f.declaration_id AND x.version = f.decl_version
-                             AND x.item_no = f.item_no""")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {FRAME} AS
-        SELECT f.*, x.* EXCLUDE (declaration_id, version, item_no)
-        FROM {FRAME} f LEFT JOIN pf_ind x
-          ON x.declaration_id = f.declaration_id AND x.version = f.decl_version AND x.item_no = f.item_no
-    """)
-    con.execute("DROP TABLE pf_ind")
+        SELECT i.declaration_id, i.version, i.item_no, {', '.join(cols)}
+        FROM (SELECT item_key, declaration_id, version, item_no FROM indicator_item
+              WHERE build_id = $build AND lodged_at >= $start AND lodged_at < $end) i
+        {' '.join(joins)}
+    """, params)
     frame.indicator_build = build
-    frame.indicator_coverage = covered / frame.items if frame.items else None
-    if frame.items and covered < frame.items:
-        frame.warnings.append(
-            f"indicator build {build} holds values for {covered:,} of {frame.items:,} items in the window; "
-            "the others count as missing (comparisons on them are false)")
 
 
 def _build_lists(con: duckdb.DuckDBPyConnection, frame: Frame, lists: set[str]) -> None:
