@@ -10,6 +10,7 @@ from workbench.cli import query_cmd
 from workbench.cli import indicator_cmd
 from workbench.cli import screen_cmd
 from workbench.cli import risk_cmd
+from workbench.cli import export_cmd, targeting_cmd
 from workbench.cli import profile_cmd
 from workbench.cli import target_cmd
 from workbench.cli import audit_cmd, config_cmd, demo_cmd, generate_cmd, load_cmd, quarantine_cmd, store_cmd, user_cmd
@@ -39,6 +40,8 @@ app.add_typer(screen_cmd.app, name="screen")
 app.add_typer(risk_cmd.app, name="risk")
 app.add_typer(profile_cmd.app, name="profile")
 app.add_typer(target_cmd.app, name="target")
+app.add_typer(export_cmd.app, name="export")
+app.add_typer(targeting_cmd.app, name="targeting")
 
 
 def main() -> None:

@@ -1,0 +1,192 @@
+"""One truth for a profile: what the workbench selects from its store (the backtest's query over
+the frame, as of the bundle's reference date) is exactly what the targeting service selects when
+it is sent the same declarations — as they were lodged, with the indicator values the bundle's
+contract asks for — and the bundle.
+
+The example profiles (indicators, exceptions, a 40 % keyed sample) and a list-reading profile go
+through the real service on loopback; random profiles go through the service's scorer directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from test_export_bundle import REF, approved_world, signing_key
+from test_targeting_service import Service
+from workbench.export import make_bundle
+from workbench.export.bundle import Bundle
+from workbench.profiles.backtest import compile_set
+from workbench.profiles.compiler import used_fields
+from workbench.profiles.frame import build_frame
+from workbench.profiles.registry import live_profiles
+from workbench.profiles.selection import store_salt
+from workbench.profiles.spec import parse_profile
+from workbench.store.connection import open_store
+from workbench.targeting.message import parse
+from workbench.targeting.scorer import Scorer
+
+START, END = dt.date(2025, 7, 1), dt.date(2026, 1, 1)
+HEADER = ("office_code", "direction", "procedure_code", "transport_mode", "importer_id", "exporter_id",
+          "declarant_id", "carrier_id", "voyage_id", "bill_of_lading", "container_id", "country_dispatch",
+          "country_origin", "currency")
+ITEM = ("hs_code", "description", "country_origin", "quantity", "quantity_unit", "net_mass_kg", "customs_value",
+        "customs_value_base", "duty_rate", "duty", "preference_code")
+
+
+def records(con, sql, params=None):
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def lodgement_messages(con, indicators: list[str]) -> list[dict]:
+    """The declarations lodged in the window as first lodged, from the store's own tables, each
+    item with the indicator values of the store's build (the bundle's contract)."""
+    decls = records(con, """select * from declaration where lodged_at >= ? and lodged_at < ?
+                            qualify row_number() over (partition by declaration_id order by known_at, version) = 1
+                            order by declaration_id""", [START, END])
+    items: dict[tuple, list] = {}
+    for it in records(con, "select * from declaration_item"):
+        items.setdefault((it["declaration_id"], it["version"]), []).append(it)
+    values: dict[tuple, dict] = {}
+    if indicators:
+        for r in records(con, """select it.declaration_id, it.version, it.item_no, v.indicator_id, v.value, v.flag
+                                 from indicator_value_latest v join indicator_item it
+                                   on it.declaration_id = v.declaration_id and it.version = v.version
+                                  and it.item_no = v.item_no and it.build_id = v.build_id
+                                 where list_contains(?::VARCHAR[], v.indicator_id)""", [indicators]):
+            values.setdefault((r["declaration_id"], r["version"], r["item_no"]), {})[r["indicator_id"]] = \
+                {"value": r["value"], "flag": r["flag"]}
+    out = []
+    for d in decls:
+        out.append({"declaration_id": d["declaration_id"], "lodged_at": d["lodged_at"].isoformat(),
+                    **{k: d[k] for k in HEADER}, "attrs": json.loads(d["attrs"]) if d["attrs"] else {},
+                    "items": [{"item_no": it["item_no"], **{k: it[k] for k in ITEM},
+                               "attrs": json.loads(it["attrs"]) if it["attrs"] else {},
+                               "indicators": {ind: values.get((d["declaration_id"], d["version"], it["item_no"]), {})
+                                              .get(ind, {"value": None, "flag": None}) for ind in indicators}}
+                              for it in sorted(items[(d["declaration_id"], d["version"])], key=lambda i: i["item_no"])]})
+    return out
+
+
+@pytest.fixture(scope="module")
+def setting(world_store, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("one-truth")
+    db = approved_world(world_store, folder, indicators=True)
+    key = signing_key(folder)
+    with open_store(db) as con:
+        bundle = make_bundle(con, signing_key=key, reference_date=REF).bundle
+        profiles = live_profiles(con, REF)
+        salt = store_salt(con)
+        build_frame(con, START, END, fields=used_fields(profiles), lists=set().union(*(p.lists_used() for p in profiles)))
+        _, sql, params = compile_set(profiles, salt)
+        workbench = {(r[0], r[4]) for r in con.execute(sql, params).fetchall()}
+        frame = records(con, "select * from pf_item")
+        messages = lodgement_messages(con, bundle.manifest.indicators.required)
+    return {"db": db, "key": key, "bundle": bundle, "salt": salt, "selected": workbench, "frame": frame,
+            "messages": messages, "parsed": parse({"declarations": messages})[0], "profiles": profiles}
+
+
+def test_the_service_selects_what_the_workbench_selects(setting, tmp_path):
+    bundle = setting["bundle"]
+    assert {p.id for p in setting["profiles"]} == {p.id for p in bundle.manifest.profiles}
+    service = Service(tmp_path / "state", setting["key"].with_name(setting["key"].name + ".pub"))
+    try:
+        assert service.client.post("/bundles", content=bundle.packed()).status_code == 201
+        decisions = []
+        messages = setting["messages"]
+        for n in range(0, len(messages), 2000):
+            got = service.client.post("/score?explain=false", json={"declarations": messages[n:n + 2000]})
+            assert got.status_code == 200, got.text
+            decisions += got.json()["decisions"]
+    finally:
+        service.stop()
+    served = {(p["profile_id"], d["declaration_id"]) for d in decisions for p in d["profiles"]}
+    by_profile = {pid for pid, _ in setting["selected"]}
+    assert len(decisions) == len(messages) > 3000
+    assert {"RP-BIO-01", "RP-LIST-01"} <= by_profile                          # the sample and the list select
+    assert len(by_profile) >= 5                                               # indicator profiles select too
+    assert served == setting["selected"]
+    assert any(d["sampled_out"] for d in decisions)                           # the 40 % sample left some out
+    assert not any(d["missing_indicators"] for d in decisions)
+
+
+# --- random profiles ------------------------------------------------------------------------
+
+INDICATOR_FLAGS = ["indicator.price.unit_value_low.flag", "indicator.route.via_hub.flag",
+                   "indicator.description.vague.flag", "indicator.newness.first_time_importer.flag"]
+TEXT = {"item.hs_chapter": ["08", "64", "85", "61", "52"], "item.country_origin": ["CN", "VN", "US", "SG", "IN"],
+        "declaration.country_dispatch": ["CN", "SG", "AE", "US"], "declaration.transport_mode": ["sea", "air", "post"]}
+NUMBER = {"item.customs_value_base": [50.0, 500.0, 5000.0], "item.net_mass_kg": [1.0, 100.0, 1000.0],
+          "declaration.lodged_hour": [6.0, 12.0, 18.0], "indicator.price.unit_value_low": [1.0, 10.0, 100.0]}
+
+
+def leaf():
+    options = [st.sampled_from(v).map(lambda x, f=f: {"field": f, "eq": x}) for f, v in TEXT.items()]
+    options += [st.lists(st.sampled_from(v), min_size=1, max_size=3).map(lambda x, f=f: {"field": f, "in": x})
+                for f, v in TEXT.items()]
+    options += [st.tuples(st.sampled_from(["gt", "lte"]), st.sampled_from(v)).map(lambda t, f=f: {"field": f, t[0]: t[1]})
+                for f, v in NUMBER.items()]
+    options += [st.sampled_from([True, False]).map(lambda x, f=f: {"field": f, "eq": x}) for f in INDICATOR_FLAGS]
+    options += [st.just({"field": "declaration.importer_id", "in_list": "TL-SUNRISE"}),
+                st.sampled_from([True, False]).map(lambda x: {"field": "declaration.importer_trusted", "eq": x})]
+    return st.one_of(options)
+
+
+trees = st.recursive(leaf(), lambda c: st.one_of(st.lists(c, min_size=1, max_size=3).map(lambda x: {"all": x}),
+                                                  st.lists(c, min_size=1, max_size=3).map(lambda x: {"any": x}),
+                                                  c.map(lambda x: {"not": x})), max_leaves=5)
+
+
+@st.composite
+def profiles(draw):
+    data = {"id": "RP-RAND", "title": "random profile", "risk": "R-1", "criteria": draw(trees),
+            "treatment": {"lane": draw(st.sampled_from(["red", "yellow"])),
+                          "selection_pct": draw(st.sampled_from([100, 100, 30]))}}
+    if draw(st.booleans()):
+        data["exceptions"] = draw(trees)
+    return parse_profile(data).with_version(draw(st.integers(1, 3)))
+
+
+def scorer_for(bundle: Bundle, profile) -> Scorer:
+    """The service's scorer over the real bundle's lists and reference state, with one profile."""
+    import dataclasses
+
+    m = bundle.manifest
+    entry = m.profiles[0].model_copy(update={"id": profile.id, "version": profile.version,
+                                             "path": "profiles/RP-RAND.json"})
+    files = dict(bundle.files, **{"profiles/RP-RAND.json": json.dumps(profile.content()).encode()})
+    indicators = sorted({f.split(".flag")[0].removeprefix("indicator.") for f in INDICATOR_FLAGS} |
+                        {"price.unit_value_low"})
+    manifest = m.model_copy(update={"profiles": [entry], "indicators": m.indicators.model_copy(
+        update={"required": indicators})})
+    return Scorer(dataclasses.replace(bundle, manifest=manifest, files=files))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(profile=profiles())
+def test_random_profiles_select_alike_in_the_workbench_and_the_service(setting, profile):
+    from workbench.profiles.evaluate import hits
+
+    frame = setting["frame"]
+    lists = {"TL-SUNRISE": []}
+    with open_store(setting["db"], read_only=True) as con:
+        for value, start, end in con.execute(
+                "select e.value, greatest(e.valid_from, l.valid_from)::TIMESTAMP, "
+                "(least(e.valid_to, l.valid_to) + INTERVAL 1 DAY)::TIMESTAMP from target_list_entry e "
+                "join target_list_version l using (list_id, version) where l.status = 'active'").fetchall():
+            lists["TL-SUNRISE"].append((value, start, end))
+    workbench = hits(profile, frame, lists, salt=setting["salt"], version=profile.version)
+    scorer = scorer_for(setting["bundle"], profile)
+    try:
+        decisions = scorer.score(setting["parsed"], explain=False)
+    finally:
+        scorer.close()
+    served = {d["declaration_id"]: d["profiles"][0]["item_no"] for d in decisions if d["profiles"]}
+    assert served == workbench

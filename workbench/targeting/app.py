@@ -1,0 +1,158 @@
+"""The reference targeting service over HTTP (FastAPI), for loopback use with a bearer token.
+
+=======  ================================  ==========================================================
+GET      /health                           alive; no token needed; says whether a bundle is active
+GET      /bundles                          bundles received, which is active
+POST     /bundles                          receive a packed bundle (verified; activated unless
+                                           ``?activate=false``); a bundle received before: 200
+POST     /bundles/{bundle_id}/activate     make a received bundle the active one
+POST     /rollback                         re-activate the bundle active before this one
+POST     /score                            one declaration, or ``{"declarations": [...]}``
+=======  ================================  ==========================================================
+
+Every error is ``{"error": "<one line>"}`` with its status: 401 token, 400 malformed JSON or
+a bad bundle, 413 a body over the limit, 422 a message that breaks the schema, 409 no active
+bundle. A rejected bundle leaves the active one as it was.
+"""
+
+
+import hmac
+import json
+from pathlib import Path
+from typing import Any
+
+from workbench.export.manifest import BundleError
+from workbench.targeting.decisions import DecisionLog
+from workbench.targeting.message import MessageError, parse
+from workbench.targeting.shelf import Shelf
+
+MAX_BODY = 64 * 1024 * 1024
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def create_app(state_dir: str | Path, *, token: str, public_keys: dict[str, Any], max_body: int = MAX_BODY):
+    """The FastAPI application; ``public_keys`` (key id -> key) are the signers it trusts."""
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse, Response
+    from starlette.concurrency import run_in_threadpool
+
+    if not token or len(token) < 16:
+        raise ValueError("the service needs a token of at least 16 characters")
+    if not public_keys:
+        raise ValueError("the service needs at least one trusted public key")
+    state_dir = Path(state_dir).expanduser()
+    shelf = Shelf(state_dir, public_keys, max_bytes=max_body)
+    log = DecisionLog(state_dir / "decisions.csv")
+    app = FastAPI(title="Reference targeting service", version="1", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.shelf, app.state.log = shelf, log
+    expected = f"Bearer {token}".encode()
+
+    @app.exception_handler(_Refused)
+    async def _refused(request: Request, exc: _Refused):
+        return JSONResponse({"error": str(exc)}, status_code=exc.status)
+
+    def _check_token(request: Request) -> None:
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            raise _Refused(401, "missing or wrong bearer token")
+
+    async def _body(request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > max_body:
+            raise _Refused(413, f"body of {int(declared):,} bytes is over the limit of {max_body:,}")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_body:
+                raise _Refused(413, f"body is over the limit of {max_body:,} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _active():
+        scorer = shelf.scorer
+        if scorer is None:
+            raise _Refused(409, "no active bundle: POST one to /bundles first")
+        return scorer
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "active": shelf.state["active"]}
+
+    @app.get("/bundles")
+    def bundles(request: Request) -> dict[str, Any]:
+        _check_token(request)
+        return {"active": shelf.state["active"], "history": shelf.state["history"], "bundles": shelf.received()}
+
+    @app.post("/bundles")
+    async def receive(request: Request, activate: bool = True):
+        _check_token(request)
+        data = await _body(request)
+        try:
+            bundle, new = await run_in_threadpool(shelf.receive, data, activate=activate)
+        except BundleError as exc:
+            raise _Refused(400, f"bundle rejected: {exc}; the active bundle is unchanged") from None
+        m = bundle.manifest
+        body = {"status": "received" if new else "already received", "bundle_id": m.bundle_id,
+                "profiles": len(m.profiles), "lists": len(m.lists), "active": shelf.state["active"]}
+        return JSONResponse(body, status_code=201 if new else 200)
+
+    @app.post("/bundles/{bundle_id}/activate")
+    async def activate_bundle(bundle_id: str, request: Request) -> dict[str, Any]:
+        _check_token(request)
+        try:
+            await run_in_threadpool(shelf.activate, bundle_id)
+        except BundleError as exc:
+            raise _Refused(404 if "no bundle" in str(exc) else 400, str(exc)) from None
+        return {"active": shelf.state["active"]}
+
+    @app.post("/rollback")
+    async def rollback(request: Request) -> dict[str, Any]:
+        _check_token(request)
+        try:
+            previous = await run_in_threadpool(shelf.rollback)
+        except BundleError as exc:
+            raise _Refused(409, str(exc)) from None
+        return {"active": previous}
+
+    @app.post("/score")
+    async def score(request: Request, explain: bool = True):
+        _check_token(request)
+        data = await _body(request)
+        try:
+            doc = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _Refused(400, f"body is not JSON: {exc}") from None
+        try:
+            declarations, batch = parse(doc)
+        except MessageError as exc:
+            raise _Refused(422, str(exc)) from None
+        scorer = _active()
+
+        def work() -> list[dict[str, Any]]:
+            decisions = scorer.score(declarations, explain=explain)
+            log.record(decisions)
+            return decisions
+
+        try:
+            decisions = await run_in_threadpool(work)
+        except ValueError as exc:
+            raise _Refused(422, str(exc)) from None
+        body = {"bundle_id": scorer.bundle_id, "decisions": decisions} if batch else decisions[0]
+        return Response(json.dumps(body, separators=(",", ":")).encode(), media_type="application/json")
+
+    return app
+
+
+def serve(state_dir: str | Path, *, port: int, token: str, public_keys: dict[str, Any], host: str = "127.0.0.1",
+          max_body: int = MAX_BODY) -> None:
+    """Run the service until interrupted (loopback only unless ``host`` says otherwise)."""
+    import uvicorn
+
+    app = create_app(state_dir, token=token, public_keys=public_keys, max_body=max_body)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
