@@ -10,6 +10,7 @@ from workbench.cli import query_cmd
 from workbench.cli import indicator_cmd
 from workbench.cli import screen_cmd
 from workbench.cli import risk_cmd
+from workbench.cli import graph_cmd, resolve_cmd
 from workbench.cli import export_cmd, targeting_cmd
 from workbench.cli import profile_cmd
 from workbench.cli import target_cmd
@@ -38,6 +39,8 @@ app.add_typer(query_cmd.app, name="query")
 app.add_typer(indicator_cmd.app, name="indicator")
 app.add_typer(screen_cmd.app, name="screen")
 app.add_typer(risk_cmd.app, name="risk")
+app.add_typer(resolve_cmd.app, name="resolve")
+app.add_typer(graph_cmd.app, name="graph")
 app.add_typer(profile_cmd.app, name="profile")
 app.add_typer(target_cmd.app, name="target")
 app.add_typer(export_cmd.app, name="export")
