@@ -80,9 +80,9 @@ def test_catalogue_covers_every_family_with_about_25_documented_indicators():
     inds = _builtin_catalogue().indicators()
     assert 25 <= len(inds) <= 35
     assert {i.family for i in inds} == set(BUILTIN_FAMILIES)
-    # the package's own plugins (network) register through the entry points
+    # the package's own plugins (network, model) register through the entry points
     everything = catalogue().indicators()
-    assert {i.family for i in everything} == set(FAMILIES) - {"model"}
+    assert {i.family for i in everything} == set(FAMILIES)
     assert {i.registered_by for i in everything if i.family in ("network", "model")} == {
         "workbench.network", "workbench.models"}
     inds = everything
@@ -210,10 +210,12 @@ TINY_ABSENT = {  # no value, and the reason says why
     ("tiny:D2", 1, "lists.watchlist_party"): "no party matched a watch-list entry",
     ("tiny:D2", 1, "lists.watchlist_code"): "on a watch list listed before lodgement",
     ("tiny:D2", 1, "shape.split_below_de_minimis"): "at or above the threshold",
-    # the package's plugins: no shared links in the tiny world
+    # the package's plugins: no shared links in the tiny world, and no model trained
     ("tiny:D4", 1, "network.linked_offender"): "shares nothing with a trader whose offence was known",
     ("tiny:D4", 1, "network.phoenix"): "not a recently registered company linked to an older offender",
     ("tiny:D4", 1, "network.propagated_risk"): "no risk reached the importer",
+    ("tiny:D4", 1, "model.risk_score"): "no model",
+    ("tiny:D4", 1, "model.risk_percentile"): "no model",
 }
 
 

@@ -12,6 +12,7 @@ from workbench.cli import screen_cmd
 from workbench.cli import risk_cmd
 from workbench.cli import graph_cmd, resolve_cmd
 from workbench.cli import export_cmd, targeting_cmd
+from workbench.cli import mine_cmd, model_cmd
 from workbench.cli import profile_cmd
 from workbench.cli import target_cmd
 from workbench.cli import audit_cmd, config_cmd, demo_cmd, generate_cmd, load_cmd, quarantine_cmd, store_cmd, user_cmd
@@ -45,6 +46,8 @@ app.add_typer(profile_cmd.app, name="profile")
 app.add_typer(target_cmd.app, name="target")
 app.add_typer(export_cmd.app, name="export")
 app.add_typer(targeting_cmd.app, name="targeting")
+app.command("mine")(mine_cmd.mine)
+app.add_typer(model_cmd.app, name="model")
 
 
 def main() -> None:
