@@ -1,7 +1,10 @@
-"""A real JupyterLab in a real Chromium: the welcome notebook opens, runs and shows the store.
+"""A real JupyterLab in a real Chromium: the welcome notebook opens, runs and shows the store; the
+dashboards notebook renders its widgets and charts, and a filter typed in the explorer changes
+its numbers.
 
 The server runs from this venv on a free loopback port with a random token, on a copy of
-notebooks/, with WORKBENCH_HOME pointing at a fresh store made by ``workbench store init``.
+notebooks/, with WORKBENCH_HOME pointing at a fresh store made by ``workbench store init`` (or,
+for the dashboards, at a copy of the synthetic world of the ``world_store`` fixture).
 Chromium is Debian's (/usr/bin/chromium, installed by ``make test``), driven by Playwright for
 Python without ``playwright install``. The screenshot lands in .test-artifacts/.
 """
@@ -133,12 +136,18 @@ def _start_lab(
 
 
 @contextlib.contextmanager
-def running_lab(tmp: Path) -> Iterator[Lab]:
-    """JupyterLab on a copy of notebooks/ and a fresh store, stopped by its PID on the way out."""
+def running_lab(tmp: Path, store: Path | None = None) -> Iterator[Lab]:
+    """JupyterLab on a copy of notebooks/ and a fresh store (or a copy of ``store``), stopped by
+    its PID on the way out."""
     tmp.mkdir(parents=True, exist_ok=True)
     home = tmp / "workbench-home"
     home.mkdir()
-    db = init_store(home)
+    if store is None:
+        db = init_store(home)
+    else:
+        from indicator_fixtures import copy_store
+
+        db = copy_store(store, home / "workbench.duckdb")
     root_dir = tmp / "notebooks"
     shutil.copytree(
         ROOT / "notebooks", root_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
@@ -166,12 +175,27 @@ def assert_token_required(lab: Lab) -> None:
     ), page
 
 
-def run_welcome_notebook(lab: Lab, profile_dir: Path, screenshot: Path) -> str:
-    """Open 00_welcome.ipynb in Chromium, Run ▸ Run All Cells, screenshot; the outputs' text."""
-    from playwright.sync_api import expect, sync_playwright
+def _open_and_run_all(page, lab: Lab, notebook_name: str):
+    """Open a notebook in a fresh workspace, wait for its kernel, Run ▸ Run All Cells; returns the
+    notebook panel and the status bar."""
+    from playwright.sync_api import expect
 
     workspace = f"test-{uuid.uuid4().hex[:12]}"  # a fresh workspace: no tabs restored from before
-    address = f"{lab.url}/lab/workspaces/{workspace}/tree/00_welcome.ipynb?token={lab.token}&reset"
+    page.goto(f"{lab.url}/lab/workspaces/{workspace}/tree/{notebook_name}?token={lab.token}&reset")
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(notebook.locator(".jp-Cell").first).to_be_visible(timeout=UI_TIMEOUT_MS)
+    statusbar = page.locator("#jp-main-statusbar")
+    expect(statusbar).to_contain_text("Idle", timeout=UI_TIMEOUT_MS)
+    notebook.locator(".jp-Cell").first.click()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    return notebook, statusbar
+
+
+@contextlib.contextmanager
+def chromium_page(profile_dir: Path) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(profile_dir),
@@ -183,16 +207,18 @@ def run_welcome_notebook(lab: Lab, profile_dir: Path, screenshot: Path) -> str:
         page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(UI_TIMEOUT_MS)
         try:
-            page.goto(address)
-            notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-            expect(notebook.locator(".jp-Cell").first).to_be_visible(timeout=UI_TIMEOUT_MS)
-            statusbar = page.locator("#jp-main-statusbar")
-            expect(statusbar).to_contain_text("Idle", timeout=UI_TIMEOUT_MS)
+            yield page
+        finally:
+            context.close()
 
-            notebook.locator(".jp-Cell").first.click()
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
 
+def run_welcome_notebook(lab: Lab, profile_dir: Path, screenshot: Path) -> str:
+    """Open 00_welcome.ipynb in Chromium, Run ▸ Run All Cells, screenshot; the outputs' text."""
+    from playwright.sync_api import expect
+
+    with chromium_page(profile_dir) as page:
+        try:
+            notebook, statusbar = _open_and_run_all(page, lab, "00_welcome.ipynb")
             outputs = notebook.locator(".jp-OutputArea-output")
             for words in ("declaration", "lodged from"):  # output of code cell 1, then of cell 2
                 expect(outputs.filter(has_text=words).first).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -208,8 +234,6 @@ def run_welcome_notebook(lab: Lab, profile_dir: Path, screenshot: Path) -> str:
             page.screenshot(path=str(screenshot.with_suffix(".failed.png")), full_page=True)
             print(f"jupyter lab log:\n{lab.log_tail()}")
             raise
-        finally:
-            context.close()
 
 
 # One test, one server: a JupyterLab start costs about 8 s here (mostly imports), so the token
@@ -235,3 +259,57 @@ def test_lab_refuses_strangers_and_runs_the_welcome_notebook(tmp_path: Path):
     missing = [table for table in expected_tables if table not in text]
     assert not missing, f"tables missing from the rendered summary: {missing}\n{text}"
     assert "no declarations yet" in text  # the store is empty: the date range says so
+
+
+def test_the_dashboards_render_and_follow_a_filter(tmp_path: Path, world_store: Path):
+    """30_dashboards.ipynb on the synthetic world: the overview, the explorer and the risk matrix
+    render with their charts and no error; typing another HS prefix in the explorer changes its
+    numbers."""
+    from playwright.sync_api import expect
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs it")
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "lab_dashboards.png"
+    with running_lab(tmp_path / "lab", store=world_store) as lab, \
+            chromium_page(tmp_path / "chromium-profile") as page:
+        try:
+            notebook, statusbar = _open_and_run_all(page, lab, "30_dashboards.ipynb")
+            explorer = notebook.locator(".wb-trade-explorer")
+            expect(explorer).to_be_visible(timeout=UI_TIMEOUT_MS)
+            for name in (".wb-store-overview", ".wb-risk-matrix"):
+                expect(notebook.locator(name)).to_be_visible(timeout=UI_TIMEOUT_MS)
+            # the explorer's three charts drawn by Vega, offline
+            charts = explorer.locator(".vega-embed")
+            expect(charts).to_have_count(3, timeout=UI_TIMEOUT_MS)
+            for index in range(3):
+                expect(charts.nth(index).locator(".marks").first).to_be_visible(timeout=UI_TIMEOUT_MS)
+            headline = explorer.locator(".wb-headline")
+            expect(headline).to_contain_text("declarations", timeout=UI_TIMEOUT_MS)
+            before = headline.inner_text()
+            expect(statusbar).to_contain_text("Idle", timeout=UI_TIMEOUT_MS)
+
+            hs_prefix = explorer.locator('input[placeholder="e.g. 8528"]')
+            hs_prefix.fill("2402")
+            hs_prefix.press("Enter")
+            expect(explorer).to_contain_text("HS 2402", timeout=UI_TIMEOUT_MS)
+            expect(headline).not_to_have_text(before, timeout=UI_TIMEOUT_MS)
+            explorer.scroll_into_view_if_needed()
+            explorer.screenshot(path=str(screenshot))
+
+            errors = notebook.locator(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+            )
+            assert errors.count() == 0, "\n".join(errors.all_inner_texts())
+            after = headline.inner_text()
+        except Exception:
+            page.screenshot(path=str(screenshot.with_suffix(".failed.png")), full_page=True)
+            print(f"jupyter lab log:\n{lab.log_tail()}")
+            raise
+
+    import workbench as wb
+    from workbench.dashboards import TradeFilters, trade_slice
+
+    with wb.open_store(lab.db, read_only=True) as con:
+        expected = trade_slice(con, TradeFilters(hs_prefix="2402")).totals["declarations"]
+    assert after.startswith(f"{expected:,} declarations"), after

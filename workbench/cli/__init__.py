@@ -11,6 +11,7 @@ from workbench.cli import indicator_cmd
 from workbench.cli import screen_cmd
 from workbench.cli import risk_cmd
 from workbench.cli import graph_cmd, resolve_cmd
+from workbench.cli import template_cmd
 from workbench.cli import export_cmd, targeting_cmd
 from workbench.cli import mine_cmd, model_cmd
 from workbench.cli import profile_cmd
@@ -44,6 +45,7 @@ app.add_typer(resolve_cmd.app, name="resolve")
 app.add_typer(graph_cmd.app, name="graph")
 app.add_typer(profile_cmd.app, name="profile")
 app.add_typer(target_cmd.app, name="target")
+app.add_typer(template_cmd.app, name="template")
 app.add_typer(export_cmd.app, name="export")
 app.add_typer(targeting_cmd.app, name="targeting")
 app.command("mine")(mine_cmd.mine)

@@ -1,0 +1,228 @@
+"""Templates and dashboards: what a headless template run costs over the same code as a plain
+script, and how fast the commodity/route explorer answers a change of a filter.
+
+Measured, each in a fresh process (see :mod:`benchmarks.harness`), on a synthetic world of N
+declarations (``workbench.synth.fixtures.build_world_store``, loaded through the ingest):
+
+- baseline, plain script: the code cells of ``strategic_risk_assessment`` run with ``exec`` in
+  one process (charts built, not drawn; ``display`` does nothing);
+- template run: ``workbench.templates.run_template`` of the same template with the same
+  parameters: a kernel started by papermill, every cell executed, charts drawn to SVG by
+  vl-convert, the HTML report and provenance written. **ratio = template / script**; the note
+  gives the kernel's peak memory (a grandchild of the measured process);
+- explorer, one-off: ``trade_slice`` on the store for each of a fixed list of filter changes
+  (the base steps restricted by the filters, as temp tables), the baseline of the next row;
+- explorer, per change: a ``TradeSnapshot`` loaded once (info: its seconds and the process's
+  peak memory), then for each change the slice from the in-memory copy plus the three Altair
+  charts built and serialised (what :class:`workbench.dashboards.TradeExplorer` does before the
+  browser draws). Target from issue 9: under 300 ms per change on 1M declarations (the note
+  gives the median, the slice's share of it and the slowest change); ratio = the slice alone
+  from the copy / the one-off slice on the store.
+
+``rows`` is the number of declarations (default 1,000,000).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import Measurement, measure
+
+NAME = "templates"
+DEFAULT_ROWS = 1_000_000
+TARGET_MS = 300.0
+TEMPLATE = "strategic_risk_assessment"
+PARAMS = {"by": "chapter", "min_exams": 20}
+CHANGES = [  # a session of filter changes, as an analyst makes them
+    {"hs_prefix": "8528"}, {"hs_prefix": "8528", "origin": "TR"}, {"hs_prefix": "85"},
+    {"hs_prefix": "85", "lane": "red"}, {"origin": "CN"}, {"dispatch": "HK", "since": "2025-06-01"},
+    {"office": "AKLS", "until": "2024-06-30"}, {"lane": "yellow"}, {},
+]
+
+
+def _label(change: dict[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in change.items()) or "all"
+
+
+def _log(text: str) -> None:
+    print(f"[templates] {text}", file=sys.stderr, flush=True)
+
+
+# --- run inside measured child processes ----------------------------------------------------
+
+def make_world(folder: str, declarations: int) -> dict[str, Any]:
+    import duckdb
+
+    from workbench.synth.fixtures import build_world_store
+
+    db = build_world_store(folder, declarations=declarations, seed=7)
+    con = duckdb.connect(str(db), read_only=True)
+    items = con.execute("select count(*) from declaration_item").fetchone()[0]
+    con.close()
+    return {"db": str(db), "items": items}
+
+
+def script_baseline(db: str) -> dict[str, Any]:
+    """The template's code cells, its parameters cell given PARAMS, run as one plain script."""
+    import os
+
+    from workbench.templates import load_catalogue
+
+    os.environ["WORKBENCH_DB"] = db
+    template = load_catalogue(use_settings=False).get(TEMPLATE)
+    cells = json.loads(template.path.read_text())["cells"]
+    values = template.bind(PARAMS)
+    code = []
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            code.append("\n".join(f"{k} = {v!r}" for k, v in values.items()))
+        else:
+            code.append("".join(cell["source"]))
+    exec(compile("\n\n".join(code), f"{TEMPLATE}.py", "exec"), {"display": lambda *a, **k: None})  # noqa: S102
+    return {"cells": len(code)}
+
+
+def template_run(db: str, out: str) -> dict[str, Any]:
+    import resource
+
+    from workbench.templates import run_template
+
+    run = run_template(TEMPLATE, PARAMS, out=out, db=db)
+    kernel_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"ok": run.ok, "charts": run.provenance["report"]["charts"], "kernel_peak_mb": round(kernel_peak_mb),
+            "failure": run.provenance["failure"], "html_kb": round(run.html.stat().st_size / 1024)}
+
+
+def store_slices(db: str) -> dict[str, Any]:
+    from workbench.dashboards import TradeFilters, trade_slice
+    from workbench.store.connection import open_store
+
+    times = []
+    with open_store(db, read_only=True) as con:
+        for change in CHANGES:
+            started = time.perf_counter()
+            trade_slice(con, TradeFilters(**change))
+            times.append(1000 * (time.perf_counter() - started))
+    return {"ms": [round(t, 1) for t in times]}
+
+
+def snapshot_load(db: str) -> dict[str, Any]:
+    from workbench.dashboards.slice_data import TradeSnapshot
+
+    snapshot = TradeSnapshot(db)
+    snapshot.close()
+    return {"seconds": round(snapshot.load_seconds, 2)}
+
+
+def explorer_changes(db: str) -> dict[str, Any]:
+    """Per change: the slice from the in-memory copy plus the three charts built and serialised."""
+    from workbench.dashboards import TradeFilters, lane_chart, monthly_chart, route_chart
+    from workbench.dashboards.slice_data import TradeSnapshot
+
+    snapshot = TradeSnapshot(db)
+    times, slices, declarations = [], [], []
+    for change in CHANGES:
+        started = time.perf_counter()
+        found = snapshot.slice(TradeFilters(**change))
+        sliced = time.perf_counter()
+        for chart in (monthly_chart(found.monthly), route_chart(found.routes), lane_chart(found.lanes)):
+            chart.to_dict()
+        times.append(1000 * (time.perf_counter() - started))
+        slices.append(1000 * (sliced - started))
+        declarations.append(found.totals["declarations"])
+    return {"ms": [round(t, 1) for t in times], "slice_ms": [round(t, 1) for t in slices],
+            "declarations": declarations}
+
+
+# --- the benchmark --------------------------------------------------------------------------
+
+def _row(case: str, m: Measurement, rows: int, *, ratio: float | None = None, note: str = "", info: bool = False,
+         ok: bool | None = None, seconds: float | None = None) -> dict[str, Any]:
+    seconds = m.seconds if seconds is None else seconds
+    row = {"benchmark": NAME, "case": case, "rows": rows, "seconds": round(seconds, 3),
+           "cpu_seconds": round(m.cpu_seconds, 3), "rows_per_s": round(rows / seconds) if seconds else None,
+           "peak_rss_mb": m.peak_rss_mb, "ratio": ratio, "note": note, "info": info,
+           "process_seconds": round(m.process_seconds, 3)}
+    if ok is not None:
+        row["ok"] = ok
+    return row
+
+
+def run(rows: int = DEFAULT_ROWS, keep: bool = False) -> list[dict[str, Any]]:
+    """Build a world of ``rows`` declarations and measure; returns one result row per case."""
+    tmp = Path(tempfile.mkdtemp(prefix="wb-bench-templates-"))
+    env = {"WORKBENCH_HOME": str(tmp / "home"), "WORKBENCH_USER": "bench"}
+    out: list[dict[str, Any]] = []
+    try:
+        _log(f"building a synthetic world of {rows:,} declarations in {tmp}")
+        world = measure(f"{__name__}:make_world", str(tmp / "world"), rows, label="world",
+                        preload=["workbench.synth", "workbench.ingest.loader"], env=env)
+        db = world.value["db"]
+        out.append(_row("set-up: synthetic world generated and loaded", world, rows, info=True,
+                        note=f"{world.value['items']:,} items"))
+
+        _log("plain script")
+        preload = ["workbench.templates", "workbench.strategic", "workbench.charts", "altair", "pandas"]
+        script = measure(f"{__name__}:script_baseline", db, label="script", preload=preload, env=env)
+        out.append(_row(f"baseline: {TEMPLATE} as a plain script", script, rows,
+                        note=f"{script.value['cells']} code cells, charts built not drawn"))
+        _log(f"  {script.seconds:.1f} s")
+
+        _log("template run")
+        templ = measure(f"{__name__}:template_run", db, str(tmp / "reports"), label="template",
+                        preload=["workbench.templates", "papermill", "nbconvert"], env=env)
+        t = templ.value
+        out.append(_row(f"template run: {TEMPLATE} (papermill + HTML)", templ, rows,
+                        ratio=round(templ.seconds / script.seconds, 2), ok=t["ok"],
+                        note=f"{t['charts']} charts as SVG, HTML {t['html_kb']} KiB, kernel peak "
+                             f"{t['kernel_peak_mb']} MiB" + (f"; FAILED: {t['failure']}" if not t["ok"] else "")))
+        _log(f"  {templ.seconds:.1f} s")
+
+        _log("explorer: one-off slices on the store")
+        one_off = measure(f"{__name__}:store_slices", db, label="store slices",
+                          preload=["workbench.dashboards.slice_data", "workbench.store.connection"], env=env)
+        one_off_median = statistics.median(one_off.value["ms"]) / 1000
+        out.append(_row(f"explorer one-off: trade_slice on the store, {len(CHANGES)} filters", one_off, rows,
+                        seconds=one_off_median,
+                        note=f"median per slice; slowest {max(one_off.value['ms']):.0f} ms"))
+
+        _log("explorer: snapshot and changes")
+        load = measure(f"{__name__}:snapshot_load", db, label="snapshot",
+                       preload=["workbench.dashboards.slice_data"], env=env)
+        out.append(_row("explorer: copy the store into memory (once per session)", load, rows, info=True,
+                        seconds=load.value["seconds"], note="peak MiB is the process with the copy"))
+        changes = measure(f"{__name__}:explorer_changes", db, label="changes",
+                          preload=["workbench.dashboards", "workbench.dashboards.slice_data",
+                                   "workbench.dashboards.slice_charts", "altair"], env=env)
+        ms = changes.value["ms"]
+        median, slowest = statistics.median(ms), max(ms)
+        slice_median = statistics.median(changes.value["slice_ms"])
+        at_size = rows >= DEFAULT_ROWS
+        met = slowest < TARGET_MS
+        out.append(_row(f"explorer per change: slice from the copy + 3 charts, {len(CHANGES)} changes", changes,
+                        rows, seconds=median / 1000, ratio=round(slice_median / 1000 / one_off_median, 2),
+                        ok=met if at_size else None,
+                        note=f"median {median:.0f} ms (slice {slice_median:.0f} ms, the rest building the charts; "
+                             f"ratio: slice alone / one-off), slowest {slowest:.0f} ms (target < {TARGET_MS:.0f} ms "
+                             f"on 1M: {'met' if met else 'MISSED'}" + ("" if at_size else ", not at size") + "); "
+                             + "; ".join(f"{_label(c)} {t:.0f}" for c, t in zip(CHANGES, ms))))
+        _log(f"  median {median:.0f} ms, slowest {slowest:.0f} ms")
+    finally:
+        if keep:
+            _log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_ROWS), indent=2, default=str))

@@ -1,0 +1,251 @@
+"""A slice of trade, computed in DuckDB: the declarations that match a set of filters, in the
+numbers, months, routes, lanes and latest declarations an analyst looks at.
+
+Two stages of named steps (``sql/*.sql``), each a table the next reads:
+
+1. **base** — the current declarations (numbered with an integer key), their items, their
+   routes, their inspections and their importers' names: ``_wb_trade_declaration``,
+   ``_wb_trade_item``, ``_wb_trade_route``, ``_wb_trade_examination``, ``_wb_trade_importer``;
+2. **slice** — the declarations the filters select, their inspections and their routes
+   (``_wb_slice_declaration``, ``_wb_slice_examination``, ``_wb_slice_route``), then the views
+   (``view_*.sql``).
+
+:func:`trade_slice` runs both on a store connection (the base restricted by the filters, as
+temp tables: a one-off, as in a notebook). A :class:`TradeSnapshot` runs the base once into an
+in-memory DuckDB (the store opened read-only, attached, copied, detached) and then only the
+slice stage for each change of a filter: what a dashboard needs to answer quickly. Every
+filter value is a bound parameter; nothing comes into Python but the small tables a person
+reads. A line of a step that ends in ``-- if NAME`` is left out of the statement when the filter
+NAME is empty, so DuckDB plans only the filters in use (the line stays as written: values are
+bound, never pasted).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from workbench.dashboards.filters import LANES, TradeFilters
+from workbench.queries.library import placeholders
+from workbench.store.sql import rows
+
+BASE = (("_wb_trade_declaration", "base_declarations"), ("_wb_trade_item", "base_items"),
+        ("_wb_trade_route", "base_routes"), ("_wb_trade_examination", "base_examinations"),
+        ("_wb_trade_importer", "base_importers"))
+SLICE = (("_wb_slice_declaration", "slice_declarations"), ("_wb_slice_examination", "slice_examinations"),
+         ("_wb_slice_route", "slice_routes"))
+VIEWS = ("totals", "monthly", "routes", "lanes", "declarations")
+BY_ITEM = {"slice_declarations": "slice_declarations_by_item", "slice_routes": "slice_routes_by_item"}
+"""Steps that read the items when an HS prefix is set."""
+BY_ROUTE = {"slice_declarations": "slice_declarations_by_route"}
+"""Steps that read the routes when an origin (and no HS prefix) is set."""
+DEFAULT_TOP = 15
+_IF = re.compile(r"--\s*if\s+([a-z_]+)\s*$")
+
+
+@functools.cache
+def sql_text(name: str) -> str:
+    """The text of ``sql/<name>.sql`` shipped with the dashboards."""
+    return resources.files("workbench.dashboards").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+
+
+def render(name: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The statement of step ``name`` for these filter values, and the values it binds: the
+    by-item variant when an HS prefix is set, the by-route one when only an origin is; lines
+    marked ``-- if NAME`` kept only when NAME has a value; only the values the statement uses
+    (DuckDB refuses unused named parameters)."""
+    if values.get("hs_prefix") is not None:
+        name = BY_ITEM.get(name, name)
+    elif values.get("origin") is not None:
+        name = BY_ROUTE.get(name, name)
+    kept = [line for line in sql_text(name).splitlines()
+            if not (m := _IF.search(line)) or values.get(m.group(1)) is not None]
+    sql = "\n".join(kept)
+    used = placeholders(sql)
+    return sql, {k: v for k, v in values.items() if k in used}
+
+
+def _records(con: duckdb.DuckDBPyConnection, name: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    cur = con.execute(*render(name, values))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def _create(con: duckdb.DuckDBPyConnection, steps: tuple[tuple[str, str], ...], values: dict[str, Any], *,
+            temp: bool) -> None:
+    kind = "temp table" if temp else "table"
+    for table, step in steps:   # table names are the fixed ones above, never user input
+        sql, bound = render(step, values)
+        con.execute(f"create or replace {kind} {table} as {sql}", bound)
+
+
+def _drop(con: duckdb.DuckDBPyConnection, steps: tuple[tuple[str, str], ...]) -> None:
+    for table, _ in reversed(steps):
+        con.execute(f"drop table if exists {table}")
+
+
+@dataclass(frozen=True)
+class TradeSlice:
+    """What a slice holds, as records ready for a table or a chart."""
+
+    filters: TradeFilters
+    totals: dict[str, Any]
+    monthly: list[dict[str, Any]]
+    routes: list[dict[str, Any]]
+    lanes: list[dict[str, Any]]
+    declarations: list[dict[str, Any]]
+
+    @property
+    def finding_rate(self) -> float | None:
+        """Positive findings ÷ examinations with a result (None without any)."""
+        t = self.totals
+        return t["positives"] / t["examined"] if t["examined"] else None
+
+    @property
+    def random_finding_rate(self) -> float | None:
+        """The same for random selections alone: the unbiased estimate."""
+        t = self.totals
+        return t["random_positives"] / t["random_examined"] if t["random_examined"] else None
+
+    def headline(self) -> str:
+        """The slice in one sentence."""
+        t = self.totals
+        if not t["declarations"]:
+            return f"No declarations match ({self.filters.describe()})."
+        text = (f"{t['declarations']:,} declarations ({t['items']:,} matching items, {t['declared_value']:,.0f} "
+                f"declared) from {t['importers']:,} importers; {t['examined']:,} examined with a result, "
+                f"{t['positives']:,} positive")
+        if self.finding_rate is not None:
+            text += f" ({100 * self.finding_rate:.1f}%)"
+        if self.random_finding_rate is not None:
+            text += (f"; random stream {t['random_positives']}/{t['random_examined']} "
+                     f"({100 * self.random_finding_rate:.1f}%)")
+        return text + "."
+
+
+@contextlib.contextmanager
+def _sliced(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Iterator[None]:
+    """The slice stage as temp tables for the length of the block."""
+    try:
+        _create(con, SLICE, values, temp=True)
+        yield
+    finally:
+        _drop(con, SLICE)
+
+
+def _slice(con: duckdb.DuckDBPyConnection, filters: TradeFilters, top: int) -> TradeSlice:
+    values = {**filters.params(), "top": int(top)}
+    with _sliced(con, values):
+        views = {view: _records(con, f"view_{view}", values) for view in VIEWS}
+    return TradeSlice(filters=filters, totals=views["totals"][0], monthly=views["monthly"], routes=views["routes"],
+                      lanes=views["lanes"], declarations=views["declarations"])
+
+
+@contextlib.contextmanager
+def _store_base(con: duckdb.DuckDBPyConnection, filters: TradeFilters) -> Iterator[dict[str, Any]]:
+    values = filters.params()
+    try:
+        _create(con, BASE, values, temp=True)
+        yield values
+    finally:
+        _drop(con, BASE)
+
+
+def trade_slice(con: duckdb.DuckDBPyConnection, filters: TradeFilters | None = None, *,
+                top: int = DEFAULT_TOP) -> TradeSlice:
+    """The slice of trade ``filters`` select, aggregated in the store (``top`` routes and latest
+    declarations). The connection may be read-only: every step is a temp table, dropped after."""
+    filters = filters or TradeFilters()
+    with _store_base(con, filters):
+        return _slice(con, filters, top)
+
+
+def slice_indicators(con: duckdb.DuckDBPyConnection, filters: TradeFilters | None = None, *,
+                     build_id: int | None = None) -> list[dict[str, Any]]:
+    """For the slice's matching items in an indicator build (the latest by default): each
+    indicator's items computed and fired, and its share fired here against across the whole
+    build. Empty when no build covers them."""
+    filters = filters or TradeFilters()
+    with _store_base(con, filters) as values, _sliced(con, values):
+        return _records(con, "view_indicators", {**values, "build_id": build_id})
+
+
+class TradeSnapshot:
+    """The base of every slice, copied once from the store into an in-memory DuckDB, so that each
+    change of a filter only runs the slice stage. ``loaded_at`` and ``last_load_id`` say which
+    state of the store it shows; :meth:`reload` copies it again."""
+
+    def __init__(self, db: str | Path) -> None:
+        self.db = Path(db)
+        self.con = duckdb.connect()
+        self.con.execute("set enable_progress_bar = false")
+        self.load_seconds: float | None = None
+        self.last_load_id: int | None = None
+        self.reload()
+
+    def reload(self) -> None:
+        """Copy the base from the store again (read-only; the store is closed straight after)."""
+        from workbench.store.connection import connect
+
+        started = time.perf_counter()
+        connect(self.db, read_only=True).close()   # the same checks and messages as any read-only open
+        con = self.con
+        _drop(con, BASE)
+        con.execute("attach ? as wb_store (read_only)", [str(self.db)])
+        try:
+            con.execute("set search_path = 'memory.main,wb_store.main'")
+            _create(con, BASE, TradeFilters().params(), temp=False)
+            self.last_load_id = rows(con, "select max(load_id) from wb_store.load_log")[0][0]
+            # later slices read only the copy (and the country table, copied too)
+            con.execute("create or replace table country as select * from wb_store.country")
+        finally:
+            con.execute("set search_path = 'memory.main'")
+            con.execute("detach wb_store")
+        self.load_seconds = time.perf_counter() - started
+
+    def slice(self, filters: TradeFilters | None = None, *, top: int = DEFAULT_TOP) -> TradeSlice:
+        """The slice ``filters`` select, from the copy."""
+        return _slice(self.con, filters or TradeFilters(), top)
+
+    def options(self, *, limit: int = 200) -> dict[str, Any]:
+        """What the filters can choose from, from the copy (see :func:`slice_options`)."""
+        return slice_options(self.con, limit=limit)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def slice_options(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> dict[str, Any]:
+    """What the filters can choose from: offices, dispatch countries and origins (busiest first, at
+    most ``limit``), lanes, and the lodgement range. Reads a snapshot's copy when it is there,
+    else the store."""
+    snapshot = bool(rows(con, "select 1 from duckdb_tables() where table_name = '_wb_trade_item' limit 1"))
+    if snapshot:
+        sources = {"offices": "select office from _wb_trade_declaration",
+                   "dispatch": "select dispatch from _wb_trade_declaration",
+                   "origins": "select origin from _wb_trade_item",
+                   "range": "select min(lodged_at), max(lodged_at) from _wb_trade_declaration"}
+    else:
+        sources = {"offices": "select office_code from declaration",
+                   "dispatch": "select country_dispatch from declaration",
+                   "origins": "select country_origin from declaration_item union all "
+                              "select country_origin from declaration",
+                   "range": "select min(lodged_at), max(lodged_at) from declaration"}
+    out: dict[str, Any] = {}
+    for key in ("offices", "dispatch", "origins"):   # fixed texts above, never user input
+        found = rows(con, f"select v from ({sources[key]}) as t(v) where v is not null "
+                          "group by v order by count(*) desc, v limit ?", [limit])
+        out[key] = [r[0] for r in found]
+    first, last = rows(con, sources["range"])[0]
+    out.update({"lanes": list(LANES), "lodged_from": first.date() if first else None,
+                "lodged_to": last.date() if last else None})
+    return out

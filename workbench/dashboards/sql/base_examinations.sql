@@ -1,0 +1,8 @@
+-- Base 4: the inspections of those declarations as they stand now, with the stream that selected
+-- them (random apart from the targeted ones). Becomes _wb_trade_examination.
+select d.dkey, x.inspection_id, x.lane, x.selected_at, x.result, x.revenue_recovered,
+       case when x.selection_source = 'random' then 'random' else 'targeted' end as stream
+from inspection_current x
+join _wb_trade_declaration d on d.declaration_id = x.declaration_id
+where true
+  and x.lane = $lane                                                                       -- if lane
