@@ -25,9 +25,11 @@ from typing import Any
 import duckdb
 
 from workbench.identity import current_user
-from workbench.ingest import validate
+from workbench.ingest import currency, validate
+from workbench.ingest.inputs import InputShape, PlanError, build_input
 from workbench.ingest.mapping import Mapping, mapping_sha256, parse_mapping, read_mapping
 from workbench.ingest.sources import SourceError, stage_all, total_bytes
+from workbench.ingest.targets import TargetPlan, stage_targets
 from workbench.ingest.transforms import Params
 from workbench.ingest.write import write_plans
 from workbench.settings import load_settings
@@ -67,6 +69,9 @@ class LoadSummary:
         return asdict(self) | {"reconciles": self.reconciles}
 
 
+_ENTRY = "source_name, source_row, target_table, record_key, status, reason, column_name, bad_value, raw"
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -90,16 +95,16 @@ def _step(progress: Any, text: str) -> None:
         bar.update(task, description=text)
 
 
-def _run_pipeline(con: duckdb.DuckDBPyConnection, mapping: Mapping, input_types: dict[str, str],
-                  load_time: dt.datetime, progress: Any) -> tuple[list[validate.TargetPlan], list[str]]:
+def _run_pipeline(con: duckdb.DuckDBPyConnection, mapping: Mapping, shape: InputShape,
+                  load_time: dt.datetime, progress: Any) -> tuple[list[TargetPlan], list[str]]:
     source_name = mapping.primary.name
     base = store_meta(con, "base_currency") or "USD"
     params = Params({"load_time": load_time})
     _step(progress, "typing")
-    plans, unmapped = validate.stage_targets(con, mapping, input_types, params)
+    plans, unmapped = stage_targets(con, mapping, shape, params, base)
     _step(progress, "checking")
     validate.check_values(con, plans, source_name)
-    validate.convert_currency(con, plans, base, source_name)
+    currency.check_rates(con, next((p for p in plans if p.target.table == "declaration_item"), None), source_name)
     for plan in plans:
         validate.check_conflicts(con, plan, source_name)
         validate.check_stored_reference_rows(con, plan, source_name)
@@ -124,6 +129,23 @@ def _row_outcomes(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _quarantine(con: duckdb.DuckDBPyConnection, load_id: int, entries_sql: str, params: dict[str, Any]) -> None:
+    """Quarantine the entries ``entries_sql`` gives (source name, row, target, record key,
+    status, reason, column, value, raw), numbered in the order of their source rows."""
+    con.execute(f"create or replace temp table _entries as select * from ({entries_sql}) e({_ENTRY})", params)
+    count = scalar(con, "select count(*) from _entries")
+    if not count:
+        return
+    first = scalar(con, "select min(n) from (select nextval('quarantine_id_seq') AS n from range($count))",
+                   {"count": count})
+    con.execute(
+        f"insert into quarantine (quarantine_id, load_id, {_ENTRY}) select $first - 1 + row_number() over "
+        f"(order by source_row), $load_id, * from _entries",
+        {"first": first, "load_id": load_id},
+    )
+    con.execute("drop table _entries")
+
+
 def _problems_sample(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
     cols = ["source_name", "row", "status", "column", "value", "reason"]
     return [dict(zip(cols, r)) for r in rows(
@@ -135,7 +157,7 @@ def _count_outcomes(con: duckdb.DuckDBPyConnection, summary: LoadSummary, load_i
     summary.load_id = load_id
     summary.rows_quarantined = scalar(con, "select count(*) from _outcome where status = 'rejected'") + unparsed
     summary.rows_waiting = scalar(con, "select count(*) from _outcome where status = 'waiting'")
-    summary.rows_loaded = scalar(con, "select count(distinct _row) from _loaded_rows")
+    summary.rows_loaded = scalar(con, "select count(*) from _loaded_rows")
     summary.rows_unchanged = summary.rows_in - summary.rows_loaded - summary.rows_quarantined - summary.rows_waiting
     summary.problems = _problems_sample(con)
 
@@ -186,6 +208,7 @@ def load(
         raise LoadError(f"file not found: {path}")
     summary = LoadSummary(source=path.name, mapping=f"{mapping.name} {mapping.version}")
     con = connect(settings.db_path)
+    con.execute("set enable_progress_bar = false")   # the load shows its own
     try:
         with _progress(progress, total_bytes(mapping, path)) as bar:
             on_bytes = (lambda n: bar[0].advance(bar[1], n)) if bar else None
@@ -209,37 +232,37 @@ def load(
             load_time = _now()
             validate.create_problem_table(con)
             try:
-                input_types = validate.build_input(con, mapping, staged)
-                plans, summary.unmapped_columns = _run_pipeline(con, mapping, input_types, load_time, bar)
-            except validate.PlanError as exc:
+                shape = build_input(con, mapping, staged)
+                plans, summary.unmapped_columns = _run_pipeline(con, mapping, shape, load_time, bar)
+            except PlanError as exc:
                 raise LoadError(f"mapping {mapping.name}: {exc}") from None
             _step(bar, "writing")
             with transaction(con):
                 load_id = scalar(con, "select nextval('load_id_seq')")
                 summary.inserted = write_plans(con, plans, load_id)
                 _row_outcomes(con)
-                con.execute(
-                    "insert into quarantine (quarantine_id, load_id, source_name, source_row, target_table, record_key, status, reason, column_name, bad_value, raw) select nextval('quarantine_id_seq'), $load_id, o.source_name, o._row, "
-                    "o.target, o.record_key, o.status, o.reason, o.column_name, o.bad_value, "
-                    "json_merge_patch(to_json(i), '{\"_row\": null}') from _outcome o join _input i "
-                    "on i._row = o._row where o.source_name = $primary order by o._row",
-                    {"load_id": load_id, "primary": mapping.primary.name},
+                _quarantine(
+                    con, load_id,
+                    "select o.source_name, o._row, o.target, o.record_key, o.status, o.reason, o.column_name, "
+                    "o.bad_value, json_merge_patch(to_json(i), '{\"_row\": null}') from _outcome o join _input i "
+                    "on i._row = o._row where o.source_name = $primary",
+                    {"primary": mapping.primary.name},
                 )
                 for name, src in staged.items():
                     if name != mapping.primary.name:
-                        con.execute(
-                            f"insert into quarantine (quarantine_id, load_id, source_name, source_row, target_table, record_key, status, reason, column_name, bad_value, raw) select nextval('quarantine_id_seq'), $load_id, o.source_name, o._row, "
-                            f"NULL, NULL, o.status, o.reason, NULL, NULL, json_merge_patch(to_json(s), '{{\"_row\": null}}') from _outcome o "
+                        _quarantine(
+                            con, load_id,
+                            f"select o.source_name, o._row, NULL, NULL, o.status, o.reason, NULL, NULL, "
+                            f"json_merge_patch(to_json(s), '{{\"_row\": null}}') from _outcome o "
                             f"join {src.table} s on s._row = o._row where o.source_name = $name",
-                            {"load_id": load_id, "name": name},
+                            {"name": name},
                         )
                     if src.rejects:
-                        con.execute(
-                            f"insert into quarantine (quarantine_id, load_id, source_name, source_row, status, reason, raw) "
-                            f"select nextval('quarantine_id_seq'), $load_id, $name, line, 'rejected', "
-                            f"'line ' || line || ': ' || reason, json_object('line_text', raw) "
-                            f"from {src.rejects_table} order by line",
-                            {"load_id": load_id, "name": name},
+                        _quarantine(
+                            con, load_id,
+                            f"select $name, line, NULL, NULL, 'rejected', 'line ' || line || ': ' || reason, NULL, NULL, "
+                            f"json_object('line_text', raw) from {src.rejects_table}",
+                            {"name": name},
                         )
                 primary = staged[mapping.primary.name]
                 orphans = scalar(con, "select count(*) from _outcome where source_name <> $p", {"p": mapping.primary.name})
@@ -248,7 +271,7 @@ def load(
                 _count_outcomes(con, summary, load_id, unparsed)
                 _log_load(con, summary, source=path.name, sha256=digest, mapping=mapping, mapping_text=mapping_text,
                           started_at=load_time, who=who,
-                          input_schema=json.dumps(input_types | {"__primary__": mapping.primary.name}))
+                          input_schema=json.dumps(shape.types | {"__primary__": mapping.primary.name}))
     finally:
         con.close()
     summary.seconds = time.monotonic() - started
@@ -299,8 +322,8 @@ def retry(
             if not summary.rows_in:
                 continue
             try:
-                plans, summary.unmapped_columns = _run_pipeline(con, mapping, types, _now(), None)
-            except validate.PlanError as exc:
+                plans, summary.unmapped_columns = _run_pipeline(con, mapping, InputShape("_input", types), _now(), None)
+            except PlanError as exc:
                 raise LoadError(f"mapping {mapping.name}: {exc}") from None
             with transaction(con):
                 new_id = scalar(con, "select nextval('load_id_seq')")

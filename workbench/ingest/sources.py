@@ -86,7 +86,7 @@ def fingerprint(path: Path, encoding: str | None, on_bytes: Callable[[int], None
     if size == 0:
         raise SourceError(f"{path.name} is empty (0 bytes)")
     digest = hashlib.sha256()
-    decoder = None
+    decoder = codec = None
     copy = None
     if encoding is not None:
         try:
@@ -100,7 +100,10 @@ def fingerprint(path: Path, encoding: str | None, on_bytes: Callable[[int], None
     with path.open("rb") as fh, (copy.open("w", encoding="utf-8", newline="") if copy else io.StringIO()) as out:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
-            if decoder is not None:
+            # ASCII is valid UTF-8: only a chunk with other bytes (or the rest of a character
+            # begun in the chunk before) needs decoding to be checked
+            plain = copy is None and codec == "utf-8" and chunk.isascii() and not decoder.getstate()[0]
+            if decoder is not None and not plain:
                 try:
                     text = decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
@@ -111,9 +114,10 @@ def fingerprint(path: Path, encoding: str | None, on_bytes: Callable[[int], None
                         f"{path.name} is not valid {encoding} (line {bad_line}, byte {exc.start}): "
                         "set `encoding` in the mapping (e.g. latin-1 or cp1252)"
                     ) from None
-                line += chunk.count(b"\n")
                 if copy:
                     out.write(text)
+            if decoder is not None:
+                line += chunk.count(b"\n")
             if on_bytes:
                 on_bytes(len(chunk))
     return digest.hexdigest(), copy
@@ -203,16 +207,22 @@ def _number_lines(con: duckdb.DuckDBPyConnection, table: str, first_line: int, r
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path, source: Source) -> StagedSource:
+    """Expose a Parquet file as ``table`` with ``_row``, its 1-based row number, without
+    copying it: each step reads only the columns it needs."""
     try:
-        con.execute(
-            f"create temp table {table} as select row_number() over () as _row, * from read_parquet($path)",
-            {"path": str(path)},
-        )
+        names = con.read_parquet(str(path)).columns
+        if "file_row_number" in names:      # the file has a column of that name: number rows as read
+            con.execute(
+                f"create temp table {table} as select row_number() over () as _row, * from read_parquet($path)",
+                {"path": str(path)},
+            )
+        else:
+            numbered = con.read_parquet(str(path), file_row_number=True)
+            con.register(table, numbered.project("file_row_number + 1 AS _row, * EXCLUDE (file_row_number)"))
+        count = rows(con, f"select count(*) from {table}")[0][0]
     except duckdb.Error as exc:
         raise SourceError(f"{path.name} is not a readable Parquet file: {str(exc).splitlines()[0]}") from None
-    names = [r[0] for r in rows(con, f"select column_name from (describe {table}) where column_name <> '_row'")]
-    count = rows(con, f"select count(*) from {table}")[0][0]
-    return StagedSource(source, path, table, names, count)
+    return StagedSource(source, path, table, list(names), count)
 
 
 def _excel_text(value: object) -> str | None:
