@@ -46,11 +46,18 @@ def test_demo_loads_summarises_and_is_idempotent(tmp_path, _isolated_home):
     assert {g["risk_id"] for g in prof["coverage"]["gaps"]} == {"R-NET-01"}
     assert second["profiles"]["seeded"] == [] and second["profiles"]["indicator_build"] is None
 
+    # the demo ends by exporting its approved profiles, signed, to a folder under WORKBENCH_HOME
+    ex = data["export"]
+    assert {p.split("@")[0] for p in ex["profiles"]} == {p["profile_id"] for p in prof["seeded"]}
+    assert ex["status"] == "delivered" and ex["created"] and ex["key_made"]
+    assert (_isolated_home / "exports" / ex["bundle_id"] / "manifest.json").exists()
+    assert (second["export"]["bundle_id"], second["export"]["created"]) == (ex["bundle_id"], False)
+
     shown = runner.invoke(app, ["demo", "-n", "3000", "--seed", "4", "--db", str(db)], terminal_width=160)
     assert shown.exit_code == 0, shown.output
     for title in ("records", "inspections by lane", "inspections by selection source", "top HS chapters",
                   "strategic picture", "emerging risks by chapter", "active profiles backtested",
-                  "coverage of the risk register"):
+                  "coverage of the risk register", "exported 6 profiles"):
         assert title in shown.output
     assert "already loaded" in shown.output
 

@@ -86,6 +86,20 @@ def approved_world(master: Path, folder: Path, *, indicators: bool = False, exam
     return db
 
 
+_SHARED: dict[tuple, tuple[Path, Path]] = {}
+
+
+def shared_world(master: Path, tmp_path_factory, *, indicators: bool = False, examples: bool = True) -> tuple[Path, Path]:
+    """One approved world and signing key of each kind per test process, made on first use and
+    shared by the export and targeting modules: tests only read it, or copy it
+    (``copy_store``) before they write."""
+    kind = (str(master), indicators, examples)
+    if kind not in _SHARED:
+        folder = tmp_path_factory.mktemp("approved-world")
+        _SHARED[kind] = (approved_world(master, folder, indicators=indicators, examples=examples), signing_key(folder))
+    return _SHARED[kind]
+
+
 def signing_key(folder: Path) -> Path:
     key = folder / "keys" / "signing.key"
     if not key.exists():
@@ -95,8 +109,7 @@ def signing_key(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def world(world_store, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("export-world")
-    return approved_world(world_store, folder), signing_key(folder)
+    return shared_world(world_store, tmp_path_factory)
 
 
 def test_only_approved_live_versions_go_out_with_approver_and_hashes(world, tmp_path):

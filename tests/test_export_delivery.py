@@ -14,7 +14,7 @@ import time
 import pytest
 
 from indicator_fixtures import copy_store
-from test_export_bundle import REF, approved_world, signing_key
+from test_export_bundle import REF, shared_world
 from test_targeting_service import TOKEN, Service, free_port
 from workbench.export import deliver, enqueue, make_bundle, read_folder, status, verify
 from workbench.export.delivery import to_folder
@@ -24,8 +24,7 @@ from workbench.store.connection import open_store
 
 @pytest.fixture(scope="module")
 def world(world_store, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("delivery-world")
-    return approved_world(world_store, folder, examples=False), signing_key(folder)
+    return shared_world(world_store, tmp_path_factory, examples=False)
 
 
 def test_receiver_down_then_up_gets_each_bundle_exactly_once(world, tmp_path):

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from test_export_bundle import REF, approved_world, signing_key
+from indicator_fixtures import copy_store
+from test_export_bundle import REF, shared_world
 from test_targeting_service import Service
 from workbench.export import make_bundle
 from workbench.export.bundle import Bundle
@@ -76,14 +77,15 @@ def lodgement_messages(con, indicators: list[str]) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def setting(world_store, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("one-truth")
-    db = approved_world(world_store, folder, indicators=True)
-    key = signing_key(folder)
+    master, key = shared_world(world_store, tmp_path_factory, indicators=True)
+    db = copy_store(master, tmp_path_factory.mktemp("one-truth") / "world.duckdb")   # the bundle is kept in it
     with open_store(db) as con:
         bundle = make_bundle(con, signing_key=key, reference_date=REF).bundle
         profiles = live_profiles(con, REF)
         salt = store_salt(con)
-        build_frame(con, START, END, fields=used_fields(profiles), lists=set().union(*(p.lists_used() for p in profiles)))
+        # the frame holds every field the random profiles below may read, not only the examples' fields
+        build_frame(con, START, END, fields=used_fields(profiles) | RANDOM_FIELDS,
+                    lists=set().union(*(p.lists_used() for p in profiles)))
         _, sql, params = compile_set(profiles, salt)
         workbench = {(r[0], r[4]) for r in con.execute(sql, params).fetchall()}
         frame = records(con, "select * from pf_item")
@@ -124,6 +126,9 @@ TEXT = {"item.hs_chapter": ["08", "64", "85", "61", "52"], "item.country_origin"
         "declaration.country_dispatch": ["CN", "SG", "AE", "US"], "declaration.transport_mode": ["sea", "air", "post"]}
 NUMBER = {"item.customs_value_base": [50.0, 500.0, 5000.0], "item.net_mass_kg": [1.0, 100.0, 1000.0],
           "declaration.lodged_hour": [6.0, 12.0, 18.0], "indicator.price.unit_value_low": [1.0, 10.0, 100.0]}
+
+
+RANDOM_FIELDS = set(INDICATOR_FLAGS) | set(TEXT) | set(NUMBER) | {"declaration.importer_id", "declaration.importer_trusted"}
 
 
 def leaf():

@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from test_export_bundle import REF, approved_world, signing_key
+from indicator_fixtures import copy_store
+from test_export_bundle import REF, shared_world
 from workbench.export import make_bundle
 from workbench.export.manifest import unpack
 from workbench.store.connection import open_store
@@ -75,9 +76,8 @@ def bundles(world_store, tmp_path_factory):
     from test_export_bundle import FRUIT, approve
     from workbench.profiles import parse_profile
 
-    folder = tmp_path_factory.mktemp("service-world")
-    db = approved_world(world_store, folder, examples=False)
-    key = signing_key(folder)
+    master, key = shared_world(world_store, tmp_path_factory, examples=False)
+    db = copy_store(master, tmp_path_factory.mktemp("service-world") / "world.duckdb")
     with open_store(db) as con:
         first = make_bundle(con, signing_key=key, reference_date=REF).bundle
         approve(con, parse_profile({**FRUIT, "id": "RP-FRUIT-09", "title": "Any apples",

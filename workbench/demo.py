@@ -58,8 +58,11 @@ def run_demo(
         if on_load:
             on_load(entry)
     profiles = demo_profiles(settings.db_path, progress=progress)
+    from workbench.export.demo import demo_export
+
+    exported = demo_export(settings.db_path, home=settings.home)
     return {"world": str(world), "db": str(settings.db_path), "generated": generated, "loads": loads,
-            "summary": demo_summary(settings.db_path), "profiles": profiles}
+            "summary": demo_summary(settings.db_path), "profiles": profiles, "export": exported}
 
 
 def demo_profiles(db: str | Path, *, months: int = 6, progress: bool = False) -> dict[str, Any]:

@@ -11,11 +11,10 @@ from workbench.cli import indicator_cmd
 from workbench.cli import screen_cmd
 from workbench.cli import risk_cmd
 from workbench.cli import graph_cmd, resolve_cmd
+from workbench.cli import profile_cmd, target_cmd
 from workbench.cli import template_cmd
 from workbench.cli import export_cmd, targeting_cmd
 from workbench.cli import mine_cmd, model_cmd
-from workbench.cli import profile_cmd
-from workbench.cli import target_cmd
 from workbench.cli import audit_cmd, config_cmd, demo_cmd, generate_cmd, load_cmd, quarantine_cmd, store_cmd, user_cmd
 from workbench.cli.common import CliError, console_err
 

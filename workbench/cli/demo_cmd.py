@@ -85,6 +85,11 @@ def show(result: dict[str, Any]) -> None:
     console.print(f"risk register: {strategic['risks']} risks {strategic['by_band'] or ''} "
                   "(add them with `workbench risk add`)")
     show_profiles(result.get("profiles") or {})
+    ex = result.get("export")
+    if ex:
+        console.print(f"exported {len(ex['profiles'])} profiles and {len(ex['lists'])} target lists as of "
+                      f"{ex['reference_date']} in signed bundle {ex['bundle_id']} "
+                      f"({ex['rules_expressed']} as rule text): {ex['status']} to {ex['folder']}", highlight=False)
 
 
 def show_profiles(p: dict[str, Any]) -> None:

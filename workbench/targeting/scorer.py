@@ -4,10 +4,16 @@ the bundle and the declarations fill, in an in-memory DuckDB — one truth for a
 For a bundle the scorer makes, once: the empty frame (:func:`create_empty_frame`, the very
 schema the compiled SQL reads), the target lists in ``pf_list`` (each entry's validity cut to
 its list's, as the workbench frame does), and one query of all the profiles
-(:func:`workbench.profiles.backtest.compile_set`, the backtest's own). For each request it
-fills ``pf_item`` from the declarations with the frame's own field expressions
-(:func:`workbench.profiles.fields.all_fields`), runs that query, and explains each hit with the
-workbench's reasons (:func:`workbench.profiles.explain.reasons`).
+(:func:`workbench.profiles.backtest.compile_set`, the backtest's own), and two staging tables.
+For each request it appends the declarations and items to the staging tables, fills
+``pf_item`` from them with the frame's own field expressions
+(:func:`workbench.profiles.fields.all_fields`; only the fields the profiles read, as the
+workbench's frame holds), runs that query, and explains each hit with the workbench's reasons
+(:func:`workbench.profiles.explain.reasons`).
+
+DuckDB binds and optimises the query of all profiles on every request (``EXECUTE`` of a
+``PREPARE``d statement re-binds too): with 100 profiles that is about 100 ms however few the
+declarations, which is why single declarations are slow (docs/maintainers/benchmarks.md, export).
 
 A decision: the strictest lane of the profiles that selected the declaration (green when none
 did), each selecting profile with its item, control and reason, the profiles whose criteria
@@ -27,12 +33,13 @@ import duckdb
 from workbench.export.manifest import Bundle
 from workbench.profiles import fields as flds
 from workbench.profiles.backtest import compile_set
-from workbench.profiles.compiler import FRAME, LISTS
+from workbench.profiles.compiler import FRAME, LISTS, used_fields
 from workbench.profiles.explain import reasons
-from workbench.profiles.frame import create_empty_frame
+from workbench.profiles.frame import SCOPE_FIELDS, create_empty_frame
 from workbench.profiles.selection import lane_rank
 from workbench.profiles.spec import Profile, parse_profile
 from workbench.profiles.targets import parse_list
+from workbench.store.sql import scalar
 from workbench.targeting.message import Declaration
 
 DECL_COLUMNS = ("declaration_id", "lodged_at", "direction", "office_code", "procedure_code", "transport_mode",
@@ -40,6 +47,9 @@ DECL_COLUMNS = ("declaration_id", "lodged_at", "direction", "office_code", "proc
                 "container_id", "country_dispatch", "country_origin", "currency")
 ITEM_COLUMNS = ("item_no", "hs_code", "description", "country_origin", "quantity", "quantity_unit", "net_mass_kg",
                 "customs_value", "customs_value_base", "duty_rate", "duty", "preference_code")
+STAGED_DECL, STAGED_ITEM = "sc_decl", "sc_item"
+SMALL = 200
+"""Requests of fewer declarations run on one DuckDB thread: scheduling a second costs more than it saves."""
 NUMBERS = {"quantity", "net_mass_kg", "customs_value", "customs_value_base", "duty_rate", "duty"}
 
 
@@ -68,6 +78,7 @@ class Scorer:
                         if trusted_path else set())
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET preserve_insertion_order = false")
+        self.threads = scalar(self.con, "SELECT current_setting('threads')")
         create_empty_frame(self.con, self.indicators)
         self._load_lists(bundle)
         self.compiled, self.union_sql, self.params = compile_set(self.profiles, self.salt) if self.profiles \
@@ -76,7 +87,10 @@ class Scorer:
         full = [p.model_copy(update={"treatment": p.treatment.model_copy(update={"selection_pct": 100.0})})
                 for p in sampled]
         _, self.matched_sql, self.matched_params = compile_set(full, self.salt) if full else ([], "", {})
-        self.fill_sql = self._fill_sql()
+        used = used_fields(self.profiles) | set(SCOPE_FIELDS)
+        self.uses_attrs = any(f.startswith("attr.") for f in used)
+        self.fill_sql = self._fill_sql(used)
+        self._staging()
         self.lock = threading.Lock()
 
     def _load_lists(self, bundle: Bundle) -> None:
@@ -91,20 +105,30 @@ class Scorer:
         if rows:
             self.con.executemany(f"INSERT INTO {LISTS} VALUES (?, ?, ?, ?)", rows)
 
-    def _fill_sql(self) -> str:
-        cols = ",\n       ".join(f"{f.source} AS {flds.column(f.name)}" for f in flds.all_fields())
+    def _fill_sql(self, used: set[str]) -> str:
+        """The frame from the staging tables, with the frame's own field expressions — only the
+        fields the profiles read (and the scope), as the workbench's frame holds."""
+        cols = ",\n       ".join(f"{f.source} AS {flds.column(f.name)}" for f in flds.all_fields() if f.name in used)
         inds = "".join(f",\n       i.ind_{n} AS {flds.column('indicator.' + ind)}, "
                        f"i.ind_{n}_flag AS {flds.column('indicator.' + ind + '.flag')}"
                        for n, ind in enumerate(self.indicators))
+        attrs = ("json_merge_patch(coalesce(d.attrs::JSON, '{}'::JSON), coalesce(i.attrs::JSON, '{}'::JSON))"
+                 if self.uses_attrs else "NULL::JSON")
         return f"""
 INSERT INTO {FRAME} BY NAME
-SELECT d.declaration_id, 1 AS decl_version, i.item_no, d.lodged_at,
-       json_merge_patch(coalesce(d.attrs::JSON, '{{}}'::JSON), coalesce(i.attrs::JSON, '{{}}'::JSON)) AS attrs,
+SELECT d.declaration_id, 1 AS decl_version, i.item_no, d.lodged_at, {attrs} AS attrs,
        {cols}{inds}
-FROM sc_decl d
-JOIN sc_item i ON i.declaration_id = d.declaration_id
-JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM sc_decl) p ON p.declaration_id = d.declaration_id
+FROM {STAGED_DECL} d
+JOIN {STAGED_ITEM} i ON i.declaration_id = d.declaration_id
+JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {STAGED_DECL}) p ON p.declaration_id = d.declaration_id
 """
+
+    def _staging(self) -> None:
+        """The staging tables a request's declarations and items are appended to: made once, so
+        a request changes no catalog entry (DuckDB then re-plans less)."""
+        decl, item, _ = self._tables([])
+        for name, table in ((STAGED_DECL, decl), (STAGED_ITEM, item)):
+            self.con.from_arrow(table).create(name)
 
     # -- the frame ------------------------------------------------------------------------
     def _trusted(self, d: Declaration) -> bool | None:
@@ -159,14 +183,12 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM sc_decl) p 
         decl, item, missing = self._tables(declarations)
         with self.lock:
             con = self.con
+            con.execute(f"SET threads = {1 if len(declarations) < SMALL else self.threads}")
+            for name, table in ((STAGED_DECL, decl), (STAGED_ITEM, item)):
+                con.execute(f"DELETE FROM {name}")
+                con.from_arrow(table).insert_into(name)
             con.execute(f"DELETE FROM {FRAME}")
-            con.register("sc_decl", decl)
-            con.register("sc_item", item)
-            try:
-                con.execute(self.fill_sql)
-            finally:
-                con.unregister("sc_decl")
-                con.unregister("sc_item")
+            con.execute(self.fill_sql)
             hits = con.execute(self.union_sql, self.params).fetchall() if self.union_sql else []
             matched = con.execute(self.matched_sql, self.matched_params).fetchall() if self.matched_sql else []
             why: dict[tuple[str, str], str] = {}
