@@ -39,6 +39,12 @@ def test_demo_loads_summarises_and_is_idempotent(tmp_path, _isolated_home):
     assert second["generated"] is False
     assert all(x["already_loaded_as"] is not None for x in second["loads"])
     assert second["summary"]["tables"] == s["tables"] and second["summary"]["loads"] == s["loads"]
+    # link analysis: parties resolved into traders, the entity graph built, then left as it is
+    net = data["network"]
+    parties = next(t["records"] for t in s["tables"] if t["table"] == "party")
+    assert net["resolution"]["parties"] == parties and 0 < net["resolution"]["entities"] < parties
+    assert net["graph_build"]["mode"] == "full" and net["nodes_by_type"]["party"] > 0
+    assert not net["graph"]["stale"] and second["network"]["graph_build"]["mode"] == "up to date"
     # the tactical part: example profiles tied to the register, approved by a second person, backtested
     prof = data["profiles"]
     assert len(prof["seeded"]) == 6 and prof["indicator_build"] is not None
@@ -57,7 +63,7 @@ def test_demo_loads_summarises_and_is_idempotent(tmp_path, _isolated_home):
     assert shown.exit_code == 0, shown.output
     for title in ("records", "inspections by lane", "inspections by selection source", "top HS chapters",
                   "strategic picture", "emerging risks by chapter", "active profiles backtested",
-                  "coverage of the risk register", "exported 6 profiles"):
+                  "coverage of the risk register", "exported 6 profiles", "link analysis:"):
         assert title in shown.output
     assert "already loaded" in shown.output
 

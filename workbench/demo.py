@@ -34,7 +34,10 @@ def run_demo(
     """Generate (or reuse) the demo world, load it, and return what the store now holds.
 
     Returns a dict with ``world`` (folder), ``generated`` (bool), ``loads`` (one entry per load
-    of the manifest) and ``summary`` (see :func:`demo_summary`).
+    of the manifest), ``summary`` (see :func:`demo_summary`), ``network`` (parties resolved,
+    the entity graph, shared-address hubs and phoenix candidates:
+    :func:`workbench.network.summary.network_summary`), ``profiles`` (:func:`demo_profiles`)
+    and ``export`` (the signed bundle of the approved profiles).
     """
     from workbench.ingest.loader import load
     from workbench.synth import generate, read_manifest
@@ -57,12 +60,17 @@ def run_demo(
         loads.append(entry)
         if on_load:
             on_load(entry)
-    profiles = demo_profiles(settings.db_path, progress=progress)
     from workbench.export.demo import demo_export
+    from workbench.network.summary import network_summary
+
+    # parties resolved first, so that the network indicators of the profiles' build group each
+    # trader's variant records; the graph is updated with what the loads added
+    network = network_summary(settings.db_path)
+    profiles = demo_profiles(settings.db_path, progress=progress)
 
     exported = demo_export(settings.db_path, home=settings.home)
     return {"world": str(world), "db": str(settings.db_path), "generated": generated, "loads": loads,
-            "summary": demo_summary(settings.db_path), "profiles": profiles, "export": exported}
+            "summary": demo_summary(settings.db_path), "network": network, "profiles": profiles, "export": exported}
 
 
 def demo_profiles(db: str | Path, *, months: int = 6, progress: bool = False) -> dict[str, Any]:

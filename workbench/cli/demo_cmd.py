@@ -84,12 +84,28 @@ def show(result: dict[str, Any]) -> None:
         console.print(f"emerging risks by {dim} ({found['test']}): " + "; ".join(flagged))
     console.print(f"risk register: {strategic['risks']} risks {strategic['by_band'] or ''} "
                   "(add them with `workbench risk add`)")
+    show_network(result.get("network") or {})
     show_profiles(result.get("profiles") or {})
     ex = result.get("export")
     if ex:
         console.print(f"exported {len(ex['profiles'])} profiles and {len(ex['lists'])} target lists as of "
                       f"{ex['reference_date']} in signed bundle {ex['bundle_id']} "
                       f"({ex['rules_expressed']} as rule text): {ex['status']} to {ex['folder']}", highlight=False)
+
+
+def show_network(n: dict[str, Any]) -> None:
+    """Link analysis: resolved traders, the entity graph, and the phoenix candidates it shows."""
+    res, graph = n.get("resolution"), n.get("graph")
+    if not res or not graph:
+        return
+    console.print(f"link analysis: {res['parties']:,} party records resolved into {res['entities']:,} traders "
+                  f"({res['matched_pairs']:,} matched pairs); entity graph of {graph['nodes']:,} nodes and "
+                  f"{graph['edges']:,} edges (`workbench graph ego` to explore)", highlight=False)
+    if n.get("phoenix_candidates"):
+        print_table("phoenix candidates: new companies sharing details with an earlier offender",
+                    ["company", "registered", "earlier offender", "shared details"],
+                    [(p["label"], str(p["registered_on"]), p["offender_label"], p["shared"])
+                     for p in n["phoenix_candidates"]])
 
 
 def show_profiles(p: dict[str, Any]) -> None:
