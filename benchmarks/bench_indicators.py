@@ -5,9 +5,11 @@ Measured, each in a fresh process (see :mod:`benchmarks.harness`):
 
 - set-up (info): a synthetic world of N declarations (``workbench.synth.fixtures.build_world_store``,
   about 2.1 items per declaration, outcomes with late results), loaded through the ingest;
-- workbench, all indicators: ``workbench.indicators.build`` (inputs, every indicator, stored per
-  item in one transaction, build record and audit entry). Targets for 1M declarations: under 60 s
-  on 2 cores, peak memory under 4 GB;
+- workbench, all built-in indicators: ``workbench.indicators.build`` of the catalogue's own
+  families (inputs, every indicator, stored per item in one transaction, build record and audit
+  entry). Targets for 1M declarations: under 60 s on 2 cores, peak memory under 4 GB;
+- workbench, every indicator with the plugins (info): the same with the network and model
+  indicators the package registers through the catalogue's door; ratio against the built-ins;
 - workbench, five indicators: the same build restricted to the five written in pandas;
 - pandas, five indicators: the same five computed with pandas/numpy from the same store (reading
   the columns they need included, nothing stored); **ratio = pandas seconds / workbench seconds**
@@ -36,6 +38,8 @@ NAME = "indicators"
 DEFAULT_ROWS = 1_000_000
 TARGET_SECONDS = 60.0
 TARGET_PEAK_MB = 4096.0
+BUILT_IN = ("price", "route", "newness", "history", "lists", "description", "shape")
+"""The catalogue's own families (the target is theirs); network and model come as plugins."""
 SCREEN_NAMES = 100_000
 BRUTE_SAMPLE = 5_000
 OFAC = ROOT.parent / "shared" / "data" / "ofac_sdn_2022"
@@ -268,19 +272,35 @@ def run(rows: int = DEFAULT_ROWS, keep: bool = False) -> list[dict[str, Any]]:
         five_db = tmp / "five.duckdb"
         shutil.copy(base_db, five_db)
 
-        _log("workbench: every indicator")
-        full = measure(f"{__name__}:workbench_build", str(base_db), label="build all",
+        plugins_db = tmp / "plugins.duckdb"
+        shutil.copy(base_db, plugins_db)
+
+        # the target of the indicators issue is for the catalogue's built-in families; the
+        # package's plugins (network, model) register through the same door and are shown apart
+        _log("workbench: every built-in indicator")
+        full = measure(f"{__name__}:workbench_build", str(base_db), list(BUILT_IN), label="build built-ins",
                        preload=["workbench.indicators", "workbench.store.connection"], env=env)
         b = full.value
         at_size = rows >= DEFAULT_ROWS
         met = full.seconds < TARGET_SECONDS and full.peak_rss_mb < TARGET_PEAK_MB
         verdict = (f"targets < {TARGET_SECONDS:g} s and < {TARGET_PEAK_MB / 1024:g} GB: {'met' if met else 'MISSED'}"
                    if at_size else f"(targets are set for {DEFAULT_ROWS:,} declarations)")
-        out.append(_row(f"workbench: all {len(b['fired'])} indicators", full, w["declarations"],
+        out.append(_row(f"workbench: all {len(b['fired'])} built-in indicators", full, w["declarations"],
                         ok=met if at_size else None,
                         note=f"{b['items']:,} items, {b['value_rows']:,} values stored; {verdict}; slowest: "
                              + ", ".join(f"{k} {s}s" for s, k in b["slowest"])))
         _log(f"  {full.seconds:.1f} s, peak {full.peak_rss_mb:.0f} MiB")
+
+        _log("workbench: every indicator, plugins included")
+        everything = measure(f"{__name__}:workbench_build", str(plugins_db), label="build all",
+                             preload=["workbench.indicators", "workbench.store.connection"], env=env)
+        e = everything.value
+        out.append(_row(f"workbench: all {len(e['fired'])} indicators with the network and model plugins", everything,
+                        w["declarations"], ratio=round(everything.seconds / full.seconds, 2),
+                        note="ratio against the built-ins; no model trained (its two indicators only say so); "
+                             "slowest: " + ", ".join(f"{k} {s}s" for s, k in e["slowest"])))
+        _log(f"  {everything.seconds:.1f} s, peak {everything.peak_rss_mb:.0f} MiB")
+        plugins_db.unlink(missing_ok=True)
 
         _log("workbench: the five")
         wb5 = measure(f"{__name__}:workbench_build", str(five_db), FIVE, label="build five",
