@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Measurement, measure
+from benchmarks.harness import Measurement, measure, result_row
 
 NAME = "models"
 DEFAULT_ROWS = 1_000_000
@@ -138,15 +138,8 @@ def model_auc_after(db: str, model_id: int) -> dict[str, Any]:
 
 # --- the parent -----------------------------------------------------------------------------
 
-def _row(case: str, m: Measurement, rows: int, *, ratio: float | None = None, note: str = "", info: bool = False,
-         ok: bool | None = None) -> dict[str, Any]:
-    row = {"benchmark": NAME, "case": case, "rows": rows, "seconds": round(m.seconds, 3),
-           "cpu_seconds": round(m.cpu_seconds, 3), "rows_per_s": round(rows / m.seconds) if m.seconds else None,
-           "peak_rss_mb": m.peak_rss_mb, "peak_mb": m.peak_rss_mb, "ratio": ratio, "note": note, "info": info,
-           "process_seconds": round(m.process_seconds, 3)}
-    if ok is not None:
-        row["ok"] = ok
-    return row
+def _row(case: str, m: Measurement, rows: int, **kw: Any) -> dict[str, Any]:
+    return result_row(NAME, case, m, rows, **kw)
 
 
 def run(rows: int = DEFAULT_ROWS, keep: bool = False) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Measurement, measure
+from benchmarks.harness import Measurement, measure, result_row
 
 NAME = "network"
 DEFAULT_ROWS = 200_000
@@ -204,16 +204,8 @@ def pagerank_engines(db: str) -> dict[str, Any]:
 
 # --- the benchmark --------------------------------------------------------------------------
 
-def _row(case: str, m: Measurement, rows: int, *, ratio: float | None = None, note: str = "", info: bool = False,
-         ok: bool | None = None, seconds: float | None = None) -> dict[str, Any]:
-    s = m.seconds if seconds is None else seconds
-    row = {"benchmark": NAME, "case": case, "rows": rows, "seconds": round(s, 4),
-           "cpu_seconds": round(m.cpu_seconds, 3), "rows_per_s": round(rows / s) if s else None,
-           "peak_rss_mb": m.peak_rss_mb, "peak_mb": m.peak_rss_mb, "ratio": ratio, "note": note, "info": info,
-           "process_seconds": round(m.process_seconds, 3)}
-    if ok is not None:
-        row["ok"] = ok
-    return row
+def _row(case: str, m: Measurement, rows: int, **kw: Any) -> dict[str, Any]:
+    return result_row(NAME, case, m, rows, **kw)
 
 
 def _verdict(seconds: float, target: float, at_size: bool) -> tuple[bool | None, str]:

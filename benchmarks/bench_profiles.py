@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Measurement, measure
+from benchmarks.harness import Measurement, measure, result_row
 
 NAME = "profiles"
 DEFAULT_ROWS = 1_000_000
@@ -161,16 +161,8 @@ def _digest(pairs: list) -> str:
 
 # --- the benchmark --------------------------------------------------------------------------
 
-def _row(case: str, m: Measurement, rows: int, *, seconds: float | None = None, ratio: float | None = None,
-         note: str = "", info: bool = False, ok: bool | None = None) -> dict[str, Any]:
-    s = m.seconds if seconds is None else seconds
-    row = {"benchmark": NAME, "case": case, "rows": rows, "seconds": round(s, 3),
-           "cpu_seconds": round(m.cpu_seconds, 3), "rows_per_s": round(rows / s) if s else None,
-           "peak_rss_mb": m.peak_rss_mb, "ratio": ratio, "note": note, "info": info,
-           "process_seconds": round(m.process_seconds, 3)}
-    if ok is not None:
-        row["ok"] = ok
-    return row
+def _row(case: str, m: Measurement, rows: int, **kw: Any) -> dict[str, Any]:
+    return result_row(NAME, case, m, rows, **kw)
 
 
 def run(rows: int = DEFAULT_ROWS, keep: bool = False) -> list[dict[str, Any]]:

@@ -128,6 +128,21 @@ def measure(
     )
 
 
+def result_row(benchmark: str, case: str, m: Measurement, rows: int, *, seconds: float | None = None,
+               ratio: float | None = None, note: str = "", info: bool = False, ok: bool | None = None) -> dict[str, Any]:
+    """One row of the report: ``m``'s time (or ``seconds``, a time measured inside the step), CPU
+    time, throughput and peak memory, the ratio against the baseline, whether the target was met
+    (``ok``; None when the case has no target) and a note; ``info`` rows are not compared."""
+    s = m.seconds if seconds is None else seconds
+    row = {"benchmark": benchmark, "case": case, "rows": rows, "seconds": round(s, 4),
+           "cpu_seconds": round(m.cpu_seconds, 3), "rows_per_s": round(rows / s) if s else None,
+           "peak_rss_mb": m.peak_rss_mb, "ratio": ratio, "note": note, "info": info,
+           "process_seconds": round(m.process_seconds, 3)}
+    if ok is not None:
+        row["ok"] = ok
+    return row
+
+
 def _tail(path: Path, lines: int = 30) -> str:
     text = path.read_text(errors="replace") if path.exists() else ""
     return "\n".join(text.splitlines()[-lines:]) or "(no output)"
