@@ -29,7 +29,7 @@ from typing import Any
 import benchmarks
 from benchmarks.harness import ROOT
 
-EXPECTED = ("ingest", "synth", "indicators", "profiles", "network", "export", "templates", "models")
+EXPECTED = ("ingest", "synth", "indicators", "profiles", "network", "export", "templates", "models", "resolution")
 """Benchmarks the project has (or is about to have): reported as not available when missing."""
 
 RESULTS = Path(benchmarks.__file__).resolve().parent / "results"
