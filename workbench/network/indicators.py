@@ -28,7 +28,8 @@ from workbench.network.normalise import address_key, email_key, identifier_key, 
 from workbench.queries.params import Param
 
 MAX_SHARED = 50
-"""An attribute shared by more records than this (a registered agent's address) links nobody."""
+"""An attribute shared by more records than this (a registered agent's address) links nobody from
+the moment the record over the limit is known."""
 
 
 def _create_risk(ctx: Any) -> None:
@@ -69,18 +70,23 @@ with facts as (
         where lower(link_type) in ('director_of', 'owner_of')
 ),
 first_fact as (select party_id, kind, k, min(known_at) as known_at from facts where k is not null group by all),
-usable as (select kind, k from first_fact group by all having count(*) between 2 and {MAX_SHARED}),
+usable as (
+    -- a value stops linking from the moment its {MAX_SHARED + 1}th record is known, and not before:
+    -- a registered agent's address found to be shared later leaves earlier links as they were
+    select kind, k, case when count(*) > {MAX_SHARED} then list_sort(list(known_at))[{MAX_SHARED + 1}] end as until
+    from first_fact group by all having count(*) >= 2
+),
 entity as (select p.party_id, coalesce(m.entity_id, p.party_id) as entity_id
            from (select distinct party_id from party) p left join net_entity_member m using (party_id))
-select a.party_id, b.party_id as other_id, a.kind, min(greatest(a.known_at, b.known_at)) as linked_at
+select a.party_id, b.party_id as other_id, a.kind, greatest(a.known_at, b.known_at) as linked_at, u.until
 from first_fact a join first_fact b on a.kind = b.kind and a.k = b.k and a.party_id <> b.party_id
-semi join usable u on u.kind = a.kind and u.k = a.k
+join usable u on u.kind = a.kind and u.k = a.k
 join entity ea on ea.party_id = a.party_id join entity eb on eb.party_id = b.party_id
-where ea.entity_id <> eb.entity_id
-group by all
+where ea.entity_id <> eb.entity_id and (u.until is null or greatest(a.known_at, b.known_at) < u.until)
 """
 LINKS_INPUT = Input("ix_net_links", "Pairs of party records of different traders sharing an address, phone, e-mail, "
-                                    "identifier, bank account or director, from when both were known.",
+                                    "identifier, bank account or director, from when both were known until the "
+                                    "value became too common to link anyone.",
                     sql=FACTS, registered_by="workbench.network")
 
 LINKED = """
@@ -92,7 +98,7 @@ offences as (
 hits as (
     select d.decl_key, d.t, d.importer_id, l.other_id, l.kind, o.at
     from ix_decl d
-    join ix_net_links l on l.party_id = d.importer_id and l.linked_at < d.t
+    join ix_net_links l on l.party_id = d.importer_id and l.linked_at < d.t and (l.until is null or d.t <= l.until)
     join offences o on o.party_id = l.other_id and o.at < d.t
 )"""
 

@@ -5,7 +5,10 @@ together (shared addresses, phones, e-mails, identifiers, bank accounts, directo
 a **personalised PageRank** whose restart mass sits on the offenders known at the time. A
 snapshot "as of" a moment uses only links first seen before it and results known before it, so
 the snapshot of the first of a month can score every declaration lodged in that month without
-reading the future. Scores are scaled so that 1 is the average over party nodes.
+reading the future. Scores are scaled so that 1 is the average over the party nodes in the
+network at that moment. Each snapshot depends on its moment and the facts before it only —
+not on which other months are computed alongside — so a build of one month and a build of a
+year give the same values, bit for bit.
 
 >>> import numpy as np
 >>> r = personalised_pagerank(4, [(0, 1, 1.0), (1, 2, 1.0)], {0: 1.0})
@@ -39,11 +42,10 @@ SOURCES = ("has_address", "has_phone", "has_email", "has_identifier", "has_bank_
 
 def personalised_pagerank(
     n: int, edges: np.ndarray | Iterable[tuple[int, int, float]], seeds: Mapping[int, float], *, alpha: float = ALPHA,
-    tol: float = 1e-9, max_iter: int = 200, start: np.ndarray | None = None,
+    tol: float = 1e-12, max_iter: int = 300,
 ) -> np.ndarray:
     """PageRank of ``n`` nodes on undirected weighted ``edges`` restarting at ``seeds`` (index ->
-    weight); zeros when there are no seeds. Dangling mass returns to the seeds. ``start`` (a
-    previous solution, such as last month's) only shortens the iteration; the answer is the same."""
+    weight); zeros when there are no seeds. Dangling mass returns to the seeds."""
     if not seeds:
         return np.zeros(n)
     e = edges if isinstance(edges, np.ndarray) else np.array(list(edges), dtype=float)
@@ -57,7 +59,7 @@ def personalised_pagerank(
         restart[k] += v
     restart /= restart.sum()
     dangling = out == 0
-    x = restart.copy() if start is None or start.sum() <= 0 else start / start.sum()
+    x = restart.copy()
     # the walk's transition matrix is D^-1 A; A is symmetric, so its transpose times x is A (D^-1 x)
     for _ in range(max_iter):
         nxt = alpha * (A @ (inv * x) + x[dangling].sum() * restart) + (1 - alpha) * restart
@@ -77,6 +79,7 @@ join (select declaration_id, arg_min(importer_id, known_at) as importer_id from 
   using (declaration_id)
 left join {table} g on g.party_id = d.importer_id
 where i.result = 'positive' and d.importer_id is not null
+order by 1, 2
 """
 
 
@@ -102,33 +105,34 @@ def risk_snapshots(
     weights = dict(EDGE_WEIGHTS if weights is None else weights)
     found = rows(con, f"""
         select src, dst, edge_type, min(first_at) from {edges_table}
-        where edge_type in (select unnest($types::VARCHAR[])) group by all""", {"types": list(weights)})
+        where edge_type in (select unnest($types::VARCHAR[])) group by all order by 1, 2, 3""", {"types": list(weights)})
     offences = rows(con, offenders_sql())
-    names: dict[str, int] = {}
-    for s, d, *_ in found:
-        names.setdefault(s, len(names))
-        names.setdefault(d, len(names))
-    for node, _ in offences:
-        names.setdefault(node, len(names))
+    # rows come sorted, so node numbers (and the order of every sum) do not depend on how DuckDB
+    # happened to aggregate: the same facts give the same bits
+    names = {node: k for k, node in enumerate(sorted({r[0] for r in found} | {r[1] for r in found}
+                                                     | {r[0] for r in offences}))}
     ids = np.array(list(names))
     is_party = np.char.startswith(ids.astype(str), "party:") if len(ids) else np.zeros(0, bool)
-    n_party = max(int(is_party.sum()), 1)
     src = np.array([names[r[0]] for r in found], dtype=np.int64)
     dst = np.array([names[r[1]] for r in found], dtype=np.int64)
     w = np.array([weights[r[2]] for r in found], dtype=float)
     first = np.array([r[3] for r in found], dtype="datetime64[us]")
     off_node = np.array([names[r[0]] for r in offences], dtype=np.int64)
     off_time = np.array([r[1] for r in offences], dtype="datetime64[us]")
+    # when each node entered the network (its first link or first known offence): the scale at a
+    # moment counts only the party nodes there by then, so later traders do not dilute it
+    never = np.datetime64("9999-12-31", "us")
+    appears = np.full(len(names), never)
+    for nodes, at in ((src, first), (dst, first), (off_node, off_time)):
+        np.minimum.at(appears, nodes, at)
     out: dict[str, list] = {"as_of": [], "node_id": [], "score": [], "seed": []}
-    previous = None
     for moment in sorted(as_of):
         t = np.datetime64(moment, "us")
         keep = first < t
         seeds_idx, counts = np.unique(off_node[off_time < t], return_counts=True)
         seeds = dict(zip(seeds_idx.tolist(), counts.astype(float).tolist()))
-        raw = personalised_pagerank(len(names), np.column_stack([src[keep], dst[keep], w[keep]]), seeds, alpha=alpha, start=previous)
-        previous = raw if seeds else None
-        score = raw * n_party
+        raw = personalised_pagerank(len(names), np.column_stack([src[keep], dst[keep], w[keep]]), seeds, alpha=alpha)
+        score = raw * max(int((is_party & (appears < t)).sum()), 1)
         hit = np.flatnonzero((score > 1e-9) & is_party)
         out["as_of"] += [moment] * len(hit)
         out["node_id"] += ids[hit].tolist()
