@@ -147,3 +147,238 @@ def test_the_overview_and_the_risk_matrix(world_store, tmp_path):
     assert cell["count"] == 1
     matrix.as_of.value = dt.date(2000, 1, 1)  # the register as it stood then: empty
     assert matrix.value["risks"] == [] and "no risks" in matrix.table.value
+
+
+# --- the profile builder, the network explorer and the performance monitor -----------------
+
+WINDOW = ("2025-01-01", "2026-01-01")
+PRICE_FLAG = "indicator.price.unit_value_low.flag"
+
+
+@pytest.fixture(scope="module")
+def tactical_world(world_store, tmp_path_factory):
+    """The synthetic world with a price indicator build and the entity graph (read-only here:
+    tests that write copy it)."""
+    from indicator_fixtures import copy_store
+    from workbench.indicators import build
+    from workbench.network.summary import network_summary
+
+    db = copy_store(world_store, tmp_path_factory.mktemp("tactical") / "world.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBENCH_USER", "tester")
+        with open_store(db) as con:
+            build(con, indicators=["price"], reason="test")
+        network_summary(db)
+    return db
+
+
+def test_builder_criteria_make_the_profile_on_screen():
+    from workbench.dashboards import BuilderCriteria, CriteriaError
+
+    c = BuilderCriteria(hs_prefixes="85.28; 6403", origins=["tr", "cn"], max_value_per_kg="12.5", min_duty_rate=0.1,
+                        indicator_flags=(PRICE_FLAG,), selection_pct=50)
+    assert (c.hs_prefixes, c.origins, c.max_value_per_kg) == (("8528", "6403"), ("TR", "CN"), 12.5)
+    profile = c.profile(profile_id="RP-T-1", risk="R-1", title="Cheap monitors")
+    leaves = profile.content()["criteria"]["all"]
+    assert {"field": "item.value_per_kg", "lt": 12.5} in leaves and {"field": PRICE_FLAG, "eq": True} in leaves
+    assert profile.exceptions is not None and profile.treatment.selection_pct == 50  # trusted traders left out
+    assert c.with_(max_value_per_kg=None).max_value_per_kg is None and c.max_value_per_kg == 12.5
+    for bad, words in (({"hs_prefixes": "85'; drop table x"}, "digits only"), ({"origins": "Turkey"}, "two-letter"),
+                       ({"min_duty_rate": 1.5}, "between 0 and 1"), ({"max_value_per_kg": "cheap"}, "a number"),
+                       ({"lane": "purple"}, "one of"), ({"selection_pct": 0}, "above 0"),
+                       ({"indicator_flags": ("price.low",)}, "indicator.FAMILY.NAME.flag")):
+        with pytest.raises(CriteriaError, match=words):
+            BuilderCriteria(**bad)
+    with pytest.raises(CriteriaError, match="at least one criterion"):
+        BuilderCriteria().profile()
+
+
+def test_the_builder_measures_as_the_backtest_does(tactical_world):
+    from workbench.dashboards import BuilderCriteria, BuilderFrame
+    from workbench.profiles import backtest
+    from workbench.profiles.selection import store_salt
+
+    frame = BuilderFrame(tactical_world, *WINDOW)
+    try:
+        assert PRICE_FLAG in frame.indicator_flags
+        assert frame.declarations == _count(tactical_world, """
+            select count(distinct declaration_id) from declaration
+            where lodged_at >= '2025-01-01' and lodged_at < '2026-01-01'""")
+        cases = [BuilderCriteria(hs_prefixes="85", max_value_per_kg=20),
+                 BuilderCriteria(min_duty_rate=0.1, selection_pct=40, lane="yellow"),
+                 BuilderCriteria(indicator_flags=(PRICE_FLAG,), min_duty_rate=0.05, exclude_trusted=False),
+                 BuilderCriteria(origins="CN", dispatch="HK")]
+        keys = ("hits", "examination_rate", "examined", "positives", "hit_rate", "detection_rate", "lift", "revenue")
+        for criteria in cases:
+            profile = criteria.profile()
+            got = frame.measure(profile)
+            with open_store(tactical_world, read_only=True) as con:
+                expected = backtest(con, [profile], *WINDOW, as_of=frame.as_of, salt=store_salt(con)).profiles[0]
+            assert {k: getattr(got, k) for k in keys} == {k: expected[k] for k in keys}, criteria.describe()
+            wider = criteria.broader()  # moving a threshold within the declarations set apart: the same numbers
+            if wider is not None:
+                within = frame.measure(profile, within=wider.profile())
+                assert {k: getattr(within, k) for k in keys} == {k: expected[k] for k in keys}, criteria.describe()
+                assert within.capture == got.capture
+            curve = got.capture
+            assert curve[0] == {"inspected_share": 0.0, "offences_share": 0.0}
+            assert curve[-1]["inspected_share"] == pytest.approx(got.hits / frame.declarations)
+            assert curve[-1]["offences_share"] == pytest.approx(got.positives / frame.positives)
+            assert all(a["offences_share"] <= b["offences_share"] for a, b in zip(curve, curve[1:]))
+        assert any(frame.measure(c.profile()).hits for c in cases)
+    finally:
+        frame.close()
+
+
+def test_the_builder_follows_its_sliders_and_saves_a_draft(tactical_world, tmp_path):
+    from indicator_fixtures import copy_store
+    from workbench.dashboards import BuilderCriteria, ProfileBuilder
+    from workbench.profiles import get_profile
+    from workbench.strategic import add_risk
+
+    db = copy_store(tactical_world, tmp_path / "world.duckdb")
+    builder = ProfileBuilder(BuilderCriteria(hs_prefixes="85", max_value_per_kg=50.0), db=db, since=WINDOW[0],
+                             until=WINDOW[1])
+    wide = builder.result.hits
+    assert wide > 0 and f"{wide:,} hits" in builder.headline.value
+    builder.max_value_per_kg.value = 5.0  # what dragging the slider does
+    assert builder.value.max_value_per_kg == 5.0 and 0 < builder.result.hits < wide
+    drawn = builder.capture.spec  # the capture chart the widget now draws: its last point is the profile's
+    last = max(p["inspected_share"] for layer in drawn["layer"] if "data" in layer
+               for p in layer["data"].get("values", []) if "inspected_share" in p)
+    assert last == pytest.approx(builder.result.hits / builder.frame.declarations)
+
+    builder.use_value.value = False
+    assert builder.value.max_value_per_kg is None and builder.result.hits > wide
+    builder.min_duty_rate.value = 0.2  # moving a slider switches its threshold on
+    assert builder.use_duty.value and builder.value.min_duty_rate == 0.2
+
+    builder.hs_prefixes.value = "85x"  # a bad value: said beside the criteria, the numbers stay
+    assert "digits only" in builder.status.value and builder.value.hs_prefixes == ("85",)
+    builder.hs_prefixes.value = "85"
+
+    builder.profile_id.value = "RP-BUILT-01"
+    assert builder.save_draft() is None and "register risk" in builder.saved.value  # the register is empty
+    with open_store(db) as con:
+        risk_id = add_risk(con, title="Undervalued electronics", likelihood=4, consequence=3,
+                           category="revenue")["risk_id"]
+    builder.risk.options = [("revenue", risk_id)]
+    builder.title.value = "Electronics with high duty"
+    builder.save.click()
+    assert "RP-BUILT-01 v1: created" in builder.saved.value
+    with open_store(db, read_only=True) as con:
+        saved, row = get_profile(con, "RP-BUILT-01")
+        audited = con.execute("select actor, action from audit_log where object_id = 'RP-BUILT-01@1'").fetchall()
+    assert row["status"] == "draft" and row["author"] == "tester" and audited == [("tester", "profile.create")]
+    assert saved.criteria == builder.profile.criteria  # what is saved is what was measured
+
+    builder.load_window("2024-01-01", "2024-07-01")
+    assert builder.frame.start.year == 2024 and "2024-01-01" in builder.window_text.value
+    builder.load_window("2024-07-01", "2024-01-01")
+    assert "before it starts" in builder.status.value and builder.frame.start.year == 2024
+
+
+def test_the_network_explorer_searches_expands_and_lists(tactical_world):
+    from workbench.dashboards import NetworkExplorer, busiest_traders
+    from workbench.network import known_offenders
+
+    explorer = NetworkExplorer(db=tactical_world)
+    assert explorer.value is None and "Where to start" in explorer.starts.value
+    with open_store(tactical_world, read_only=True) as con:
+        start = busiest_traders(con, 1)[0]
+        offenders = known_offenders(con)
+    explorer.search.value = start["node"]
+    view = explorer.value
+    assert view.node == start["node"] and view.label in explorer.headline.value
+    assert len(view.declarations) == min(20, start["declarations"]) and view.declarations[0]["declaration_id"] in \
+        explorer.declarations.value
+    assert {r["node"] for r in view.offenders} == {n for n in view.graph if n in offenders and n != view.node}
+    near = view.graph.number_of_nodes()
+    explorer.hops.value = 2
+    assert explorer.value.graph.number_of_nodes() > near and explorer.value.hops == 2
+    hubs = [v for _, v in explorer.expand_choice.options if v]
+    if hubs:
+        before = explorer.value.graph.number_of_nodes()
+        explorer.expand_hub(hubs[0])
+        assert hubs[0] in explorer.value.expanded and explorer.value.graph.number_of_nodes() >= before
+    explorer.search.value = "no such trader"
+    assert "no node 'no such trader'" in explorer.status.value.replace("&#x27;", "'")
+
+
+def test_the_performance_monitor_shows_active_profiles_against_target(tactical_world, tmp_path):
+    from indicator_fixtures import copy_store
+    from workbench.access import grant, list_roles
+    from workbench.dashboards import BuilderCriteria, BuilderFrame, PerformanceMonitor
+    from workbench.profiles import save_profile, transition
+    from workbench.profiles.monitor import data_end, months_back
+    from workbench.strategic import add_risk
+
+    db = copy_store(tactical_world, tmp_path / "world.duckdb")
+    empty = PerformanceMonitor(db=db)
+    assert empty.value["performance"]["profiles"] == [] and "no active profiles" in empty.profiles.value
+
+    specs = {"RP-MON-WIDE": (BuilderCriteria(hs_prefixes="85"), 0.99),
+             "RP-MON-DUTY": (BuilderCriteria(min_duty_rate=0.1), 0.01)}
+    with open_store(db) as con:
+        risk_id = add_risk(con, title="Revenue leakage", likelihood=4, consequence=4, category="revenue")["risk_id"]
+        admin = next(r["user"] for r in list_roles(con) if r["role"] == "admin")  # the store's creator
+        grant(con, admin=admin, user="boss", role="approver", reason="test")
+        for pid, (criteria, target) in specs.items():
+            save_profile(con, criteria.profile(profile_id=pid, title=pid, risk=risk_id, target={"hit_rate": target}))
+            transition(con, "submit", pid, reason="test")
+            transition(con, "approve", pid, reason="test", actor="boss")
+            transition(con, "activate", pid, reason="test", actor="boss")
+        end = data_end(con)
+    monitor = PerformanceMonitor(db=db, months=3)
+    shown = {r["profile_id"]: r for r in monitor.value["performance"]["profiles"]}
+    assert set(shown) == set(specs) and "2 active profile(s)" in monitor.headline.value
+    frame = BuilderFrame(db, months_back(end, 3), end)
+    try:  # the builder's path and the monitor's path count the same hits
+        for pid, (criteria, _) in specs.items():
+            assert shown[pid]["hits"] == frame.measure(criteria.profile(profile_id=pid)).hits > 0
+    finally:
+        frame.close()
+    assert shown["RP-MON-WIDE"]["meets_target"] is False and "RP-MON-WIDE" in monitor.profiles.value
+    months = {r["month"][:7] for r in monitor.value["performance"]["monthly"]}
+    assert 1 <= len(months) <= 4 and all(r["target"] in (0.99, 0.01) for r in monitor.value["performance"]["monthly"])
+    assert risk_id in monitor.coverage.value and "RP-MON-DUTY" in monitor.coverage.value
+    monitor.months.value = 6
+    assert len({r["month"] for r in monitor.value["performance"]["monthly"]}) > len(months)
+
+
+@pytest.mark.parametrize("module", ["builder_criteria", "monitor_data", "target_candidates", "filters", "html_table",
+                                    "register_view"])
+def test_the_examples_in_the_docstrings_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"workbench.dashboards.{module}"))
+    assert result.attempted and not result.failed
+
+
+def test_target_list_candidates_for_an_operation(tactical_world, tmp_path):
+    from indicator_fixtures import copy_store
+    from workbench.dashboards import BuilderCriteria, linked_traders, profile_hit_traders, target_list
+    from workbench.profiles import backtest, get_list, save_list
+    from workbench.profiles.selection import store_salt
+
+    profile = BuilderCriteria(hs_prefixes="85", max_value_per_kg=20).profile(profile_id="RP-OP-1")
+    with open_store(tactical_world, read_only=True) as con:
+        salt = store_salt(con)
+        traders = profile_hit_traders(con, [profile], *WINDOW, salt=salt, limit=100_000)
+        hits = backtest(con, [profile], *WINDOW, salt=salt).profiles[0]["hits"]
+        linked = linked_traders(con, limit=10)
+        importers = {r[0] for r in con.execute("select distinct importer_id from declaration").fetchall()}
+    assert sum(t["declarations"] for t in traders) == hits > 0  # every hit counted once, under its importer
+    assert [t["declarations"] for t in traders] == sorted((t["declarations"] for t in traders), reverse=True)
+    assert all(t["profiles"] == ["RP-OP-1"] and "hit by RP-OP-1" in t["reason"] for t in traders)
+    assert linked and all("offence of" in t["reason"] and t["shared"] >= 1 for t in linked)
+    assert {t["value"] for t in traders} <= importers
+
+    tl = target_list(traders[:5] + linked, list_id="TL-OP-TEST", title="Operation test traders", operation="OP TEST")
+    assert len(tl.entries) == len({t["value"] for t in traders[:5] + linked})
+    db = copy_store(tactical_world, tmp_path / "world.duckdb")
+    with open_store(db) as con:
+        version, happened = save_list(con, tl, reason="test")
+        stored, row = get_list(con, "TL-OP-TEST")
+    assert (version, happened, row["status"]) == (1, "created", "draft") and stored.content() == tl.content()

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,9 +136,12 @@ def _start_lab(
 
 
 @contextlib.contextmanager
-def running_lab(tmp: Path, store: Path | None = None) -> Iterator[Lab]:
+def running_lab(
+    tmp: Path, store: Path | None = None, prepare_home: Callable[[Path], None] | None = None
+) -> Iterator[Lab]:
     """JupyterLab on a copy of notebooks/ and a fresh store (or a copy of ``store``), stopped by
-    its PID on the way out."""
+    its PID on the way out. ``prepare_home(home)`` runs before the server starts (to seed the
+    store or write files into WORKBENCH_HOME)."""
     tmp.mkdir(parents=True, exist_ok=True)
     home = tmp / "workbench-home"
     home.mkdir()
@@ -148,6 +151,8 @@ def running_lab(tmp: Path, store: Path | None = None) -> Iterator[Lab]:
         from indicator_fixtures import copy_store
 
         db = copy_store(store, home / "workbench.duckdb")
+    if prepare_home is not None:
+        prepare_home(home)
     root_dir = tmp / "notebooks"
     shutil.copytree(
         ROOT / "notebooks", root_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
@@ -313,3 +318,60 @@ def test_the_dashboards_render_and_follow_a_filter(tmp_path: Path, world_store: 
     with wb.open_store(lab.db, read_only=True) as con:
         expected = trade_slice(con, TradeFilters(hs_prefix="2402")).totals["declarations"]
     assert after.startswith(f"{expected:,} declarations"), after
+
+
+def _hits(text: str) -> int:
+    """The number of hits a builder headline starts with ("1,234 hits (...")."""
+    first = text.split(" hits", 1)[0].strip()
+    return 0 if text.startswith("No declarations") else int(first.replace(",", ""))
+
+
+def test_the_profile_builder_renders_and_follows_a_threshold(tmp_path: Path, world_store: Path):
+    """40_profile_builder.ipynb on the synthetic world: run all; the builder renders with its
+    capture curve drawn by Vega and no error; dragging the value-per-kg threshold to the left
+    (a lower price bound) leaves fewer hits on screen."""
+    from playwright.sync_api import expect
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs it")
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "lab_profile_builder.png"
+    with running_lab(tmp_path / "lab", store=world_store) as lab, \
+            chromium_page(tmp_path / "chromium-profile") as page:
+        try:
+            notebook, statusbar = _open_and_run_all(page, lab, "40_profile_builder.ipynb")
+            builder = notebook.locator(".wb-profile-builder")
+            # the cells before it backtest and sweep a threshold: allow for a machine shared by others
+            expect(builder).to_be_visible(timeout=3 * UI_TIMEOUT_MS)
+            chart = builder.locator(".vega-embed")
+            expect(chart).to_have_count(1, timeout=UI_TIMEOUT_MS)
+            expect(chart.locator(".marks").first).to_be_visible(timeout=UI_TIMEOUT_MS)
+            headline = builder.locator(".wb-builder-headline")
+            expect(headline).to_contain_text("hits", timeout=UI_TIMEOUT_MS)
+            expect(statusbar).to_contain_text("Idle", timeout=UI_TIMEOUT_MS)
+            before = headline.inner_text()
+
+            handle = builder.locator(".wb-threshold-value .noUi-handle")
+            handle.scroll_into_view_if_needed()
+            box = handle.bounding_box()
+            assert box is not None, "the threshold slider has no handle on screen"
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            page.mouse.down()
+            page.mouse.move(x - 25, y, steps=5)
+            page.mouse.up()
+            expect(headline).not_to_have_text(before, timeout=UI_TIMEOUT_MS)
+            expect(statusbar).to_contain_text("Idle", timeout=UI_TIMEOUT_MS)
+            after = headline.inner_text()
+            builder.scroll_into_view_if_needed()
+            builder.screenshot(path=str(screenshot))
+
+            errors = notebook.locator(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+            )
+            assert errors.count() == 0, "\n".join(errors.all_inner_texts())
+        except Exception:
+            page.screenshot(path=str(screenshot.with_suffix(".failed.png")), full_page=True)
+            print(f"jupyter lab log:\n{lab.log_tail()}")
+            raise
+    assert _hits(after) < _hits(before), (before, after)

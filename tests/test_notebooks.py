@@ -3,8 +3,9 @@ committed without outputs.
 
 Each notebook runs twice in a kernel of this venv (``python3``): with ``WORKBENCH_HOME`` pointing
 at a fresh store made by ``workbench store init`` (they must work on an empty store, not only
-on the demo store), then on a copy of the synthetic world of the ``world_store`` fixture (where
-the analyses have something to find). Both runs share one kernel, to pay its start-up and the
+on the demo store), then on a copy of the synthetic world of the ``world_store`` fixture in the
+state the demo leaves it (entity graph, example register and active profiles, an indicator build:
+where the analyses have something to find). Both runs share one kernel, to pay its start-up and the
 imports once: between them the kernel's namespace is emptied (``%reset -f``) and its
 ``WORKBENCH_HOME`` changed, so the second run starts from no names at all, as in a fresh
 kernel. Any error output fails the test; a notebook that fails is saved with its error under

@@ -3,10 +3,19 @@
 - :class:`TradeExplorer` — the commodity and route explorer (date, HS, origin, dispatch,
   office and lane filters driving DuckDB queries with bound parameters; linked charts);
 - :class:`StoreOverview` — what the store holds, month by month;
-- :class:`RiskMatrix` — the risk register on the 5 × 5 matrix.
+- :class:`RiskMatrix` — the risk register on the 5 × 5 matrix;
+- :class:`ProfileBuilder` — criteria and thresholds measured live on a backtest window, saved as a
+  draft profile (:class:`BuilderCriteria`, :class:`BuilderFrame`);
+- :class:`NetworkExplorer` — an entity's neighbourhood, offenders nearby, risk and declarations
+  (:func:`entity_view`);
+- :class:`PerformanceMonitor` — active profiles against target, coverage and capacity
+  (:func:`monitor_view`);
+- target-list candidates for an operation: :func:`profile_hit_traders`, :func:`linked_traders`,
+  :func:`target_list`.
 
 What they compute is plain Python in modules that do not import ipywidgets
-(:func:`trade_slice`, :class:`TradeFilters`, :func:`overview_data`, :func:`register_view`), so
+(:func:`trade_slice`, :class:`TradeFilters`, :func:`overview_data`, :func:`register_view`, and the
+ones named above), so
 headless jobs and tests use it without a browser. Names load lazily: importing this package
 pulls in neither ipywidgets nor Altair.
 
@@ -35,6 +44,20 @@ _LAZY = {
     "monthly_chart": "workbench.dashboards.slice_charts",
     "route_chart": "workbench.dashboards.slice_charts",
     "lane_chart": "workbench.dashboards.slice_charts",
+    "ProfileBuilder": "workbench.dashboards.profile_builder",
+    "BuilderCriteria": "workbench.dashboards.builder_criteria",
+    "CriteriaError": "workbench.dashboards.builder_criteria",
+    "BuilderFrame": "workbench.dashboards.builder_frame",
+    "BuilderResult": "workbench.dashboards.builder_frame",
+    "NetworkExplorer": "workbench.dashboards.network_explorer",
+    "entity_view": "workbench.dashboards.entity_data",
+    "busiest_traders": "workbench.dashboards.entity_data",
+    "PerformanceMonitor": "workbench.dashboards.performance_monitor",
+    "monitor_view": "workbench.dashboards.monitor_data",
+    "monthly_hit_rate_chart": "workbench.dashboards.monitor_data",
+    "profile_hit_traders": "workbench.dashboards.target_candidates",
+    "linked_traders": "workbench.dashboards.target_candidates",
+    "target_list": "workbench.dashboards.target_candidates",
 }
 
 __all__ = sorted(_LAZY)
