@@ -5,6 +5,8 @@ contract asks for — and the bundle.
 
 The example profiles (indicators, exceptions, a 40 % keyed sample) and a list-reading profile go
 through the real service on loopback; random profiles go through the service's scorer directly.
+The scorer has two paths — the reference evaluator over rows built in Python for small requests,
+DuckDB over the compiled profiles for batches — and every test here runs each of them.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ from workbench.profiles.registry import live_profiles
 from workbench.profiles.selection import store_salt
 from workbench.profiles.spec import parse_profile
 from workbench.store.connection import open_store
+from workbench.profiles.fields import all_fields
 from workbench.targeting.message import parse
+from workbench.targeting.rows import TWINS, frame_rows, plain
 from workbench.targeting.scorer import Scorer
+
+PATHS = ("python", "sql")
 
 START, END = dt.date(2025, 7, 1), dt.date(2026, 1, 1)
 HEADER = ("office_code", "direction", "procedure_code", "transport_mode", "importer_id", "exporter_id",
@@ -90,8 +96,41 @@ def setting(world_store, tmp_path_factory):
         workbench = {(r[0], r[4]) for r in con.execute(sql, params).fetchall()}
         frame = records(con, "select * from pf_item")
         messages = lodgement_messages(con, bundle.manifest.indicators.required)
+        indicators = bundle.manifest.indicators.required
+        build_frame(con, START, END, fields={f.name for f in all_fields()} |
+                    {f"indicator.{i}{s}" for i in indicators for s in ("", ".flag")} | {"attr.any"})
+        full = records(con, "select * from pf_item")
     return {"db": db, "key": key, "bundle": bundle, "salt": salt, "selected": workbench, "frame": frame,
-            "messages": messages, "parsed": parse({"declarations": messages})[0], "profiles": profiles}
+            "messages": messages, "parsed": parse({"declarations": messages})[0], "profiles": profiles,
+            "full_frame": full}
+
+
+def test_rows_built_in_python_are_the_workbench_frame_rows(setting):
+    """Every fixed field, the indicators and the attributes, item by item: the Python twin of
+    each field gives what the workbench's frame holds for the same declaration."""
+    scorer = Scorer(setting["bundle"])
+    try:
+        indicators = scorer.indicators
+        assert set(TWINS) == {f.name for f in all_fields()}
+        built = {}
+        for d in setting["parsed"]:
+            assert plain(d)
+            for row in frame_rows(d, sorted(TWINS), indicators, attrs=True, trusted=scorer._trusted(d)):
+                built[(row["declaration_id"], row["item_no"])] = row
+    finally:
+        scorer.close()
+    frame = setting["full_frame"]
+    assert len(built) == len(frame) > 5000
+    columns = sorted(TWINS) + [f"indicator.{i}{s}" for i in indicators for s in ("", ".flag")] + ["lodged_at"]
+    differ = []
+    for row in frame:
+        mine = built[(row["declaration_id"], row["item_no"])]
+        for c in columns:
+            if mine[c] != row[c] or type(mine[c]) is not type(row[c]):
+                differ.append((row["declaration_id"], row["item_no"], c, mine[c], row[c]))
+        if mine["attrs"] != (json.loads(row["attrs"]) if row["attrs"] else {}):
+            differ.append((row["declaration_id"], row["item_no"], "attrs", mine["attrs"], row["attrs"]))
+    assert differ == []
 
 
 def test_the_service_selects_what_the_workbench_selects(setting, tmp_path):
@@ -106,6 +145,13 @@ def test_the_service_selects_what_the_workbench_selects(setting, tmp_path):
             got = service.client.post("/score?explain=false", json={"declarations": messages[n:n + 2000]})
             assert got.status_code == 200, got.text
             decisions += got.json()["decisions"]
+        # one at a time (the Python path), the selecting ones and as many others: the same decisions
+        chosen = [n for n, d in enumerate(decisions) if d["profiles"] or d["sampled_out"]][:150]
+        chosen += [n for n, d in enumerate(decisions) if not d["profiles"]][:150]
+        for n in chosen:
+            one = service.client.post("/score?explain=false", json=messages[n]).json()
+            assert {k: v for k, v in one.items() if k not in ("decision_id", "decided_at")} == \
+                {k: v for k, v in decisions[n].items() if k not in ("decision_id", "decided_at")}
     finally:
         service.stop()
     served = {(p["profile_id"], d["declaration_id"]) for d in decisions for p in d["profiles"]}
@@ -116,6 +162,49 @@ def test_the_service_selects_what_the_workbench_selects(setting, tmp_path):
     assert served == setting["selected"]
     assert any(d["sampled_out"] for d in decisions)                           # the 40 % sample left some out
     assert not any(d["missing_indicators"] for d in decisions)
+
+
+def test_both_paths_decide_alike_and_as_the_workbench_selects(setting):
+    """The whole decision — lanes, items, reasons, samples left out — on each path, in process."""
+    scorer = Scorer(setting["bundle"])
+    try:
+        parsed = setting["parsed"]
+        assert scorer.takes_python(parsed, "python") and not scorer.takes_python(parsed, "sql")
+        assert scorer.takes_python(parsed[:1]) and not scorer.takes_python(parsed)   # what a request takes
+        decided = {path: scorer.score(parsed, explain=True, path=path) for path in PATHS}
+    finally:
+        scorer.close()
+    for path in PATHS:
+        served = {(p["profile_id"], d["declaration_id"]) for d in decided[path] for p in d["profiles"]}
+        assert served == setting["selected"], path
+    assert decided["python"] == decided["sql"]
+    assert sum(1 for d in decided["python"] for p in d["profiles"] if "reason" in p) == len(setting["selected"])
+    assert any(d["sampled_out"] for d in decided["python"])
+
+
+def test_what_python_would_read_otherwise_goes_through_duckdb(setting):
+    """A number where the evaluator and DuckDB part ways (NaN, an attribute that is not text, a
+    list matched against a number) sends the request the DuckDB way: one meaning still."""
+    import copy
+
+    from workbench.targeting.rows import reads_alike
+
+    scorer = Scorer(setting["bundle"])
+    try:
+        plain_one = setting["parsed"][0]
+        odd = [copy.deepcopy(plain_one) for _ in range(3)]
+        odd[0]["items"][0]["customs_value_base"] = float("nan")
+        odd[1]["attrs"] = {"freight": 12}
+        odd[2]["items"][0]["indicators"] = {ind: {"value": float("inf"), "flag": True} for ind in scorer.indicators}
+        assert scorer.takes_python([plain_one], "python")
+        for d in odd:
+            assert not scorer.takes_python([d], "python")
+            assert scorer.score([d], path="python") == scorer.score([d], path="sql")
+    finally:
+        scorer.close()
+    numbers = parse_profile({"id": "RP-N", "title": "listed values", "risk": "R-1", "treatment": {"lane": "red"},
+                             "criteria": {"field": "item.customs_value_base", "in_list": "TL-SUNRISE"}})
+    assert not reads_alike([numbers]) and reads_alike(setting["profiles"])
 
 
 # --- random profiles ------------------------------------------------------------------------
@@ -173,10 +262,11 @@ def scorer_for(bundle: Bundle, profile) -> Scorer:
     return Scorer(dataclasses.replace(bundle, manifest=manifest, files=files))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@pytest.mark.parametrize("path", PATHS)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(profile=profiles())
-def test_random_profiles_select_alike_in_the_workbench_and_the_service(setting, profile):
+def test_random_profiles_select_alike_in_the_workbench_and_the_service(setting, profile, path):
     from workbench.profiles.evaluate import hits
 
     frame = setting["frame"]
@@ -190,7 +280,8 @@ def test_random_profiles_select_alike_in_the_workbench_and_the_service(setting, 
     workbench = hits(profile, frame, lists, salt=setting["salt"], version=profile.version)
     scorer = scorer_for(setting["bundle"], profile)
     try:
-        decisions = scorer.score(setting["parsed"], explain=False)
+        assert scorer.takes_python(setting["parsed"], path) == (path == "python")
+        decisions = scorer.score(setting["parsed"], explain=False, path=path)
     finally:
         scorer.close()
     served = {d["declaration_id"]: d["profiles"][0]["item_no"] for d in decisions if d["profiles"]}

@@ -60,7 +60,7 @@ def _as_number(text: str | None) -> float | None:
 class _Leaf:
     """A comparison with what it needs worked out once: the field, the operator, the value."""
 
-    __slots__ = ("comp", "field", "attr", "numeric", "op", "value")
+    __slots__ = ("comp", "field", "attr", "numeric", "op", "value", "texts", "numbers")
 
     def __init__(self, comp: Comparison):
         field = flds.resolve(comp.field)
@@ -70,6 +70,20 @@ class _Leaf:
         self.numeric = _numeric(comp)
         self.op = comp.op
         self.value = comp.value
+        # the values of in / not_in as a set, when all are text or all are numbers: membership
+        # then reads as _same does (text equals text; a number, never a boolean, equals a number)
+        values = comp.value if self.op in ("in", "not_in") else []
+        self.texts = frozenset(values) if values and all(isinstance(x, str) for x in values) else None
+        self.numbers = (frozenset(float(x) for x in values) if values and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in values) else None)
+
+    def _member(self, value: Any) -> bool:
+        """Whether a (present) value is one of the in / not_in values."""
+        if self.texts is not None:
+            return isinstance(value, str) and value in self.texts
+        if self.numbers is not None:
+            return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value) in self.numbers
+        return any(_same(value, x) for x in self.value)
 
     def seen(self, row: Mapping[str, Any]) -> Any:
         """The value the comparison sees in a row (None when missing)."""
@@ -91,9 +105,9 @@ class _Leaf:
         if op == "ne":
             return not _same(value, v)
         if op == "in":
-            return any(_same(value, x) for x in v)
+            return self._member(value)
         if op == "not_in":
-            return not any(_same(value, x) for x in v)
+            return not self._member(value)
         if op in ("gt", "gte", "lt", "lte", "between"):
             x = float(value)
             if op == "gt":
@@ -157,10 +171,22 @@ def plan(node: Node) -> Test:
     """The tree as nested Python functions, each comparison prepared once."""
     if isinstance(node, All):
         parts = [plan(n) for n in node.all]
-        return lambda row, lists: all(p(row, lists) for p in parts)
+
+        def every(row: Mapping[str, Any], lists: ListMembers | None) -> bool:
+            for part in parts:
+                if not part(row, lists):
+                    return False
+            return True
+        return every
     if isinstance(node, Any_):
         parts = [plan(n) for n in node.any]
-        return lambda row, lists: any(p(row, lists) for p in parts)
+
+        def some(row: Mapping[str, Any], lists: ListMembers | None) -> bool:
+            for part in parts:
+                if part(row, lists):
+                    return True
+            return False
+        return some
     if isinstance(node, Not):
         inner = plan(node.not_)
         return lambda row, lists: not inner(row, lists)
@@ -197,22 +223,59 @@ def in_scope(profile: Profile, row: Mapping[str, Any],
     return True
 
 
+class Prepared:
+    """A profile made ready once (its trees planned, its validity as timestamps) to be evaluated
+    on many sets of rows — what a service scoring one declaration at a time needs."""
+
+    def __init__(self, profile: Profile, *, salt: str = "", version: int | None = None):
+        self.profile = profile
+        self.salt = salt
+        self.version = version if version is not None else (profile.version or 1)
+        self.criteria = plan(profile.criteria)
+        self.exceptions = plan(profile.exceptions) if profile.exceptions is not None else None
+        self.bounds = window(profile)
+
+    def matched(self, rows: Iterable[Mapping[str, Any]], lists: ListMembers | None = None) -> dict[str, int]:
+        """Declaration id -> first hitting item, before the keyed sample: in scope and validity,
+        an item meeting the criteria, no item meeting the exceptions."""
+        first: dict[str, int] = {}
+        excepted: set[str] = set()
+        for row in rows:
+            decl = row["declaration_id"]
+            if self.exceptions is not None and self.exceptions(row, lists):
+                excepted.add(decl)
+            if in_scope(self.profile, row, self.bounds) and self.criteria(row, lists):
+                item = int(row["item_no"])
+                if decl not in first or item < first[decl]:
+                    first[decl] = item
+        return {d: i for d, i in sorted(first.items()) if d not in excepted}
+
+    def matched_one(self, rows: list[Mapping[str, Any]], lists: ListMembers | None = None) -> int | None:
+        """:meth:`matched` for the rows of one declaration: its first hitting item, or None.
+        Scope and validity read only the header (the same in every row), so they are checked
+        once, and the exceptions only when an item met the criteria."""
+        if not rows or not in_scope(self.profile, rows[0], self.bounds):
+            return None
+        first = None
+        for row in rows:
+            if self.criteria(row, lists):
+                item = int(row["item_no"])
+                if first is None or item < first:
+                    first = item
+        if first is None or (self.exceptions is not None and any(self.exceptions(row, lists) for row in rows)):
+            return None
+        return first
+
+    def kept(self, declaration_id: str) -> bool:
+        """Whether the profile's keyed sample keeps a declaration it matched."""
+        return keeps(self.profile.treatment.selection_pct, self.salt, self.profile.id, self.version, declaration_id)
+
+    def hits(self, rows: Iterable[Mapping[str, Any]], lists: ListMembers | None = None) -> dict[str, int]:
+        """Declaration id -> first hitting item number, for the declarations the profile selects."""
+        return {d: i for d, i in self.matched(rows, lists).items() if self.kept(d)}
+
+
 def hits(profile: Profile, rows: Iterable[Mapping[str, Any]], lists: ListMembers | None = None, *,
          salt: str = "", version: int | None = None) -> dict[str, int]:
     """Declaration id -> first hitting item number, for the declarations the profile selects."""
-    version = version if version is not None else (profile.version or 1)
-    criteria = plan(profile.criteria)
-    exceptions = plan(profile.exceptions) if profile.exceptions is not None else None
-    bounds = window(profile)
-    first: dict[str, int] = {}
-    excepted: set[str] = set()
-    for row in rows:
-        decl = row["declaration_id"]
-        if exceptions is not None and exceptions(row, lists):
-            excepted.add(decl)
-        if in_scope(profile, row, bounds) and criteria(row, lists):
-            item = int(row["item_no"])
-            if decl not in first or item < first[decl]:
-                first[decl] = item
-    return {d: i for d, i in sorted(first.items())
-            if d not in excepted and keeps(profile.treatment.selection_pct, salt, profile.id, version, d)}
+    return Prepared(profile, salt=salt, version=version).hits(rows, lists)

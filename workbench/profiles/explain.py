@@ -41,15 +41,15 @@ def _phrase(comp: Comparison, seen: str | None, holds: bool) -> str:
     return f"{comp.field} = {got} ({verb} {target})"
 
 
-def _because(node: Node, truth: dict[int, bool], seen: dict[int, str | None], index: dict[int, int]) -> tuple[bool, list[str]]:
+def because(node: Node, truth: dict[int, bool], seen: dict[int, str | None], index: dict[int, int]) -> tuple[bool, list[str]]:
     """Evaluate the tree from the leaves' truth and return the phrases that made it hold."""
     if isinstance(node, Comparison):
         n = index[id(node)]
         return truth[n], [_phrase(node, seen[n], truth[n])]
     if isinstance(node, Not):
-        ok, inner = _because(node.not_, truth, seen, index)
+        ok, inner = because(node.not_, truth, seen, index)
         return (not ok), [f"not ({'; '.join(inner)})"]
-    children = [_because(c, truth, seen, index) for c in (node.all if isinstance(node, All) else node.any)]
+    children = [because(c, truth, seen, index) for c in (node.all if isinstance(node, All) else node.any)]
     if isinstance(node, All):
         return all(ok for ok, _ in children), [p for _, ps in children for p in ps]
     held = [ps for ok, ps in children if ok]
@@ -73,7 +73,7 @@ def reasons(con: duckdb.DuckDBPyConnection, compiled: Compiled, hits: dict[str, 
             continue
         truth = {n: bool(row[f"c{n}"]) for n in range(len(compiled.leaves))}
         seen = {n: row[f"v{n}"] for n in range(len(compiled.leaves))}
-        _, phrases = _because(compiled.profile.criteria, truth, seen, index)
+        _, phrases = because(compiled.profile.criteria, truth, seen, index)
         out[decl] = (f"{compiled.profile.id} v{compiled.version} ({compiled.profile.treatment.lane}): "
                      f"item {item}: " + "; ".join(phrases))
     return out

@@ -1,19 +1,29 @@
-"""Score declarations with the profiles of one bundle: the workbench's own compiler over a frame
-the bundle and the declarations fill, in an in-memory DuckDB — one truth for a profile.
+"""Score declarations with the profiles of one bundle — one truth for a profile, on two paths
+that are held to the same answers (tests/test_targeting_one_truth.py runs both):
 
-For a bundle the scorer makes, once: the empty frame (:func:`create_empty_frame`, the very
-schema the compiled SQL reads), the target lists in ``pf_list`` (each entry's validity cut to
-its list's, as the workbench frame does), and one query of all the profiles
-(:func:`workbench.profiles.backtest.compile_set`, the backtest's own), and two staging tables.
-For each request it appends the declarations and items to the staging tables, fills
-``pf_item`` from them with the frame's own field expressions
-(:func:`workbench.profiles.fields.all_fields`; only the fields the profiles read, as the
-workbench's frame holds), runs that query, and explains each hit with the workbench's reasons
-(:func:`workbench.profiles.explain.reasons`).
+- **Python** (small requests): the reference evaluator (:mod:`workbench.profiles.evaluate`,
+  property-tested equal to the compiled SQL) with each profile prepared once per bundle, over
+  the frame rows :mod:`workbench.targeting.rows` builds from the message with the frame's own
+  field definitions; reasons from the same leaves the SQL explanation reads. A request of at
+  most :data:`QUICK` declarations takes it when every declaration is ``plain`` (no NaN, text
+  attributes) and every field the bundle reads has its Python twin.
+- **DuckDB** (batches, and whatever the Python path does not take): the workbench's own
+  compiler over a frame the bundle and the declarations fill, in an in-memory DuckDB. Made once
+  per bundle: the empty frame (:func:`create_empty_frame`, the very schema the compiled SQL
+  reads), the target lists in ``pf_list`` (each entry's validity cut to its list's, as the
+  workbench frame does), two staging tables, and one query of all the profiles
+  (:func:`workbench.profiles.backtest.compile_set`, the backtest's own) at 100 %, the keyed
+  sample then drawn with the same hash in Python. Per request: append the declarations and
+  items to the staging tables, fill ``pf_item`` with the frame's field expressions
+  (:func:`workbench.profiles.fields.all_fields`; only the fields the profiles read, as the
+  workbench's frame holds), run the query, and explain each hit with the workbench's reasons
+  (:func:`workbench.profiles.explain.reasons`).
 
-DuckDB binds and optimises the query of all profiles on every request (``EXECUTE`` of a
-``PREPARE``d statement re-binds too): with 100 profiles that is about 100 ms however few the
-declarations, which is why single declarations are slow (docs/maintainers/benchmarks.md, export).
+Why two: DuckDB binds and optimises the query of all profiles on every request (``EXECUTE`` of
+a ``PREPARE``d statement re-binds too): with 100 profiles about 100 ms however few the
+declarations (one scan computing every profile as a column was measured too, and was no
+faster). The Python path answers one declaration in about a millisecond
+(docs/maintainers/benchmarks.md, export).
 
 A decision: the strictest lane of the profiles that selected the declaration (green when none
 did), each selecting profile with its item, control and reason, the profiles whose criteria
@@ -34,13 +44,15 @@ from workbench.export.manifest import Bundle
 from workbench.profiles import fields as flds
 from workbench.profiles.backtest import compile_set
 from workbench.profiles.compiler import FRAME, LISTS, used_fields
-from workbench.profiles.explain import reasons
+from workbench.profiles.evaluate import Prepared, compare, field_value
+from workbench.profiles.explain import because, reasons
 from workbench.profiles.frame import SCOPE_FIELDS, create_empty_frame
 from workbench.profiles.selection import lane_rank
 from workbench.profiles.spec import Profile, parse_profile
 from workbench.profiles.targets import parse_list
 from workbench.store.sql import scalar
 from workbench.targeting.message import Declaration
+from workbench.targeting.rows import TWINS, frame_rows, plain, reads_alike
 
 DECL_COLUMNS = ("declaration_id", "lodged_at", "direction", "office_code", "procedure_code", "transport_mode",
                 "importer_id", "exporter_id", "declarant_id", "carrier_id", "voyage_id", "bill_of_lading",
@@ -50,6 +62,11 @@ ITEM_COLUMNS = ("item_no", "hs_code", "description", "country_origin", "quantity
 STAGED_DECL, STAGED_ITEM = "sc_decl", "sc_item"
 SMALL = 200
 """Requests of fewer declarations run on one DuckDB thread: scheduling a second costs more than it saves."""
+QUICK = 300
+"""Requests of at most this many declarations take the Python path (when they can): measured
+with 100 profiles, Python takes about 0.5 ms a declaration and DuckDB 200-300 ms a request up to
+a few hundred declarations (the plan of all profiles is bound each time)."""
+PATHS = ("auto", "python", "sql")
 NUMBERS = {"quantity", "net_mass_kg", "customs_value", "customs_value_base", "duty_rate", "duty"}
 
 
@@ -57,6 +74,16 @@ def _day_start(value: Any) -> dt.datetime | None:
     if value is None:
         return None
     return dt.datetime.combine(dt.date.fromisoformat(str(value)), dt.time())
+
+
+def _as_varchar(value: Any) -> str | None:
+    """A frame value as DuckDB casts it to text: booleans in lower case, doubles in their
+    shortest round-trip form (Python's ``repr``, which DuckDB's matches)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(float(value))
 
 
 class Scorer:
@@ -80,20 +107,24 @@ class Scorer:
         self.con.execute("SET preserve_insertion_order = false")
         self.threads = scalar(self.con, "SELECT current_setting('threads')")
         create_empty_frame(self.con, self.indicators)
-        self._load_lists(bundle)
-        self.compiled, self.union_sql, self.params = compile_set(self.profiles, self.salt) if self.profiles \
-            else ([], "", {})
-        sampled = [p for p in self.profiles if p.treatment.selection_pct < 100]
+        self.members = self._load_lists(bundle)
+        # one query of all the profiles (the backtest's own), each at 100 %: the keyed sample is
+        # then drawn with the same hash in Python (Prepared.kept), so one query gives both the
+        # selected declarations and those a sample left out
         full = [p.model_copy(update={"treatment": p.treatment.model_copy(update={"selection_pct": 100.0})})
-                for p in sampled]
-        _, self.matched_sql, self.matched_params = compile_set(full, self.salt) if full else ([], "", {})
+                for p in self.profiles]
+        self.compiled, self.union_sql, self.params = compile_set(full, self.salt) if full else ([], "", {})
+        self.prepared = [Prepared(p, salt=self.salt) for p in self.profiles]
         used = used_fields(self.profiles) | set(SCOPE_FIELDS)
         self.uses_attrs = any(f.startswith("attr.") for f in used)
         self.fill_sql = self._fill_sql(used)
+        self.quick = reads_alike(self.profiles)
+        self.row_fields = sorted(f for f in used if f in TWINS)
         self._staging()
         self.lock = threading.Lock()
 
-    def _load_lists(self, bundle: Bundle) -> None:
+    def _load_lists(self, bundle: Bundle) -> dict[str, list[tuple[str, Any, Any]]]:
+        """``pf_list`` from the bundle's lists; the same members for the evaluator."""
         rows = []
         for entry in bundle.manifest.lists:
             tl = parse_list(bundle.json_file(entry.path), entry.path)
@@ -104,6 +135,10 @@ class Scorer:
                              _day_start(min(ends) + dt.timedelta(days=1)) if ends else None])
         if rows:
             self.con.executemany(f"INSERT INTO {LISTS} VALUES (?, ?, ?, ?)", rows)
+        members: dict[str, list[tuple[str, Any, Any]]] = {}
+        for list_id, value, start, end in rows:
+            members.setdefault(list_id, []).append((value, start, end))
+        return members
 
     def _fill_sql(self, used: set[str]) -> str:
         """The frame from the staging tables, with the frame's own field expressions — only the
@@ -169,8 +204,12 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {STAGED_DEC
         return decl, item, {k: sorted(v) for k, v in missing.items()}
 
     # -- scoring --------------------------------------------------------------------------
-    def score(self, declarations: list[Declaration], *, explain: bool = True) -> list[dict[str, Any]]:
-        """One decision per declaration, in the order given."""
+    def score(self, declarations: list[Declaration], *, explain: bool = True, path: str = "auto") -> list[dict[str, Any]]:
+        """One decision per declaration, in the order given. ``path`` 'python' or 'sql' forces a
+        path (for the tests that hold them equal); 'python' still leaves to DuckDB what it cannot
+        take alike."""
+        if path not in PATHS:
+            raise ValueError(f"path is one of {', '.join(PATHS)}, not {path!r}")
         ids = [d["declaration_id"] for d in declarations]
         if len(set(ids)) != len(ids):
             seen, twice = set(), None
@@ -180,7 +219,56 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {STAGED_DEC
                     break
                 seen.add(i)
             raise ValueError(f"declaration {twice} appears twice in the batch")
+        if self.takes_python(declarations, path):
+            matches, why, missing = self._score_python(declarations, explain)
+        else:
+            matches, why, missing = self._score_sql(declarations, explain)
+        return self._decisions(ids, matches, why, missing)
+
+    def takes_python(self, declarations: list[Declaration], path: str = "auto") -> bool:
+        """Whether a request goes the Python path (see the module)."""
+        if path == "sql" or not self.quick or (path == "auto" and len(declarations) > QUICK):
+            return False
+        return all(plain(d) for d in declarations)
+
+    # -- the Python path ----------------------------------------------------------------------
+    def _score_python(self, declarations: list[Declaration], explain: bool) -> tuple[list[tuple], dict, dict]:
+        matches: list[tuple[int, str, int, bool]] = []
+        why: dict[tuple[str, str], str] = {}
+        missing: dict[str, list[str]] = {}
+        for d in declarations:
+            rows = frame_rows(d, self.row_fields, self.indicators, attrs=self.uses_attrs, trusted=self._trusted(d))
+            decl_id = d["declaration_id"]
+            for n, prepared in enumerate(self.prepared):
+                item_no = prepared.matched_one(rows, self.members)
+                if item_no is None:
+                    continue
+                kept = prepared.kept(decl_id)
+                matches.append((n, decl_id, item_no, kept))
+                if kept and explain:
+                    row = next(r for r in rows if r["item_no"] == item_no)
+                    why[(prepared.profile.id, decl_id)] = self._reason(n, row)
+            gaps = sorted({ind for it in d["items"] for ind in self.indicators
+                           if (it.get("indicators") or {}).get(ind) is None})
+            if gaps:
+                missing[decl_id] = gaps
+        return matches, why, missing
+
+    def _reason(self, n: int, row: dict[str, Any]) -> str:
+        """The reason :func:`workbench.profiles.explain.reasons` gives, from the same leaves: each
+        criterion's truth, and the value it saw as DuckDB shows it (``::VARCHAR``)."""
+        c = self.compiled[n]
+        index = {id(leaf): k for k, leaf in enumerate(c.leaves)}
+        truth = {k: compare(leaf, row, self.members) for k, leaf in enumerate(c.leaves)}
+        seen = {k: _as_varchar(field_value(leaf, row)) for k, leaf in enumerate(c.leaves)}
+        _, phrases = because(c.profile.criteria, truth, seen, index)
+        return (f"{c.profile.id} v{c.version} ({c.profile.treatment.lane}): item {row['item_no']}: "
+                + "; ".join(phrases))
+
+    # -- the DuckDB path ----------------------------------------------------------------------
+    def _score_sql(self, declarations: list[Declaration], explain: bool) -> tuple[list[tuple], dict, dict]:
         decl, item, missing = self._tables(declarations)
+        names = [p.id for p in self.profiles]
         with self.lock:
             con = self.con
             con.execute(f"SET threads = {1 if len(declarations) < SMALL else self.threads}")
@@ -189,36 +277,40 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {STAGED_DEC
                 con.from_arrow(table).insert_into(name)
             con.execute(f"DELETE FROM {FRAME}")
             con.execute(self.fill_sql)
-            hits = con.execute(self.union_sql, self.params).fetchall() if self.union_sql else []
-            matched = con.execute(self.matched_sql, self.matched_params).fetchall() if self.matched_sql else []
+            found = con.execute(self.union_sql, self.params).fetchall() if self.union_sql else []
+            position = {p.id: n for n, p in enumerate(self.profiles)}
+            matches = []
+            for pid, _, _, _, decl_id, item_no in found:
+                n = position[pid]
+                matches.append((n, decl_id, item_no, self.prepared[n].kept(decl_id)))
             why: dict[tuple[str, str], str] = {}
-            if explain and hits:
-                by_profile: dict[str, dict[str, int]] = {}
-                for pid, _, _, _, decl_id, item_no in hits:
-                    by_profile.setdefault(pid, {})[decl_id] = item_no
-                for c in self.compiled:
-                    if c.profile.id in by_profile:
-                        for decl_id, text in reasons(con, c, by_profile[c.profile.id]).items():
-                            why[(c.profile.id, decl_id)] = text
+            if explain:
+                by_profile: dict[int, dict[str, int]] = {}
+                for n, decl_id, item_no, kept in matches:
+                    if kept:
+                        by_profile.setdefault(n, {})[decl_id] = item_no
+                for n, hits in by_profile.items():
+                    for decl_id, text in reasons(con, self.compiled[n], hits).items():
+                        why[(names[n], decl_id)] = text
             con.execute(f"DELETE FROM {FRAME}")
-        return self._decisions(ids, hits, matched, why, missing)
+        return matches, why, missing
 
-    def _decisions(self, ids: list[str], hits: list[tuple], matched: list[tuple], why: dict[tuple[str, str], str],
+    def _decisions(self, ids: list[str], matches: list[tuple], why: dict[tuple[str, str], str],
                    missing: dict[str, list[str]]) -> list[dict[str, Any]]:
-        pct = {p.id: p.treatment.selection_pct for p in self.profiles}
         selected: dict[str, list[dict[str, Any]]] = {}
-        for pid, version, lane, _, decl_id, item_no in hits:
-            entry = {"profile_id": pid, "version": version, "lane": lane, "control": self.controls[pid],
-                     "item_no": item_no, "selection_pct": pct[pid]}
-            if (pid, decl_id) in why:
-                entry["reason"] = why[(pid, decl_id)]
-            selected.setdefault(decl_id, []).append(entry)
-        kept = {(h[0], h[4]) for h in hits}
         sampled_out: dict[str, list[dict[str, Any]]] = {}
-        for pid, version, _, _, decl_id, item_no in matched:
-            if (pid, decl_id) not in kept:
+        for n, decl_id, item_no, kept in matches:
+            p, version = self.profiles[n], self.compiled[n].version
+            if kept:
+                entry = {"profile_id": p.id, "version": version, "lane": p.treatment.lane,
+                         "control": self.controls[p.id], "item_no": item_no, "selection_pct": p.treatment.selection_pct}
+                if (p.id, decl_id) in why:
+                    entry["reason"] = why[(p.id, decl_id)]
+                selected.setdefault(decl_id, []).append(entry)
+            else:
                 sampled_out.setdefault(decl_id, []).append(
-                    {"profile_id": pid, "version": version, "selection_pct": pct[pid], "item_no": item_no})
+                    {"profile_id": p.id, "version": version, "selection_pct": p.treatment.selection_pct,
+                     "item_no": item_no})
         out = []
         for decl_id in ids:
             chosen = sorted(selected.get(decl_id, []), key=lambda e: (-lane_rank(e["lane"]), e["profile_id"]))
