@@ -47,9 +47,19 @@ $(BIN)/python:
 $(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
+# The JupyterLab extension (extensions/) is built by the package build (hatch-jupyter-builder:
+# jlpm install + build:prod, with Node) into workbench/labextension, which the install copies into
+# the venv. A change of its sources removes that build, so the reinstall builds it again; other
+# reinstalls reuse it. Without Node the install goes on without the extension (a warning).
+EXT_SOURCES := $(wildcard extensions/package.json extensions/tsconfig.json extensions/yarn.lock \
+                 extensions/.yarnrc.yml extensions/src/*.ts extensions/style/*)
+
 # UV_SYSTEM_CERTS: uv trusts the system's CA store (as pip does), not only its built-in roots.
-$(STAMP): pyproject.toml | $(BIN)/uv
-	UV_SYSTEM_CERTS=$${UV_SYSTEM_CERTS:-1} $(BIN)/uv pip install --python $(BIN)/python -e '.[ui,dev]'
+$(STAMP): pyproject.toml $(EXT_SOURCES) | $(BIN)/uv
+	$(if $(filter extensions/%,$?),rm -rf workbench/labextension)
+	@command -v node >/dev/null || echo "note: Node.js not found: the JupyterLab extension is not built"
+	UV_SYSTEM_CERTS=$${UV_SYSTEM_CERTS:-1} $(BIN)/uv pip install --python $(BIN)/python \
+	  --reinstall-package customs-risk-workbench -e '.[ui,dev]'
 	touch $@
 
 # --- JupyterLab ---------------------------------------------------------------------------
@@ -63,7 +73,13 @@ $(LAB_TOKEN_FILE):
 	@chmod 600 $@
 
 # The token goes through the environment, not the command line, so `ps` does not show it.
+# Named users sign in with their own tokens from $(WORKBENCH_HOME)/lab-users.json
+# (docs/analysts/jupyterlab.md); the extension is checked enabled first.
 lab: venv $(STORE) $(LAB_TOKEN_FILE)
+	@$(BIN)/jupyter labextension list 2>&1 | grep -q "customs-risk-workbench.*enabled" \
+	  || echo "note: the workbench JupyterLab extension is not installed (Node.js missing when the venv was made?)"
+	@$(BIN)/jupyter server extension list 2>&1 | grep -q "workbench.lab.*enabled" \
+	  || echo "note: the workbench server extension is not enabled"
 	@echo "JupyterLab: http://127.0.0.1:$(LAB_PORT)/lab?token=$$(cat $(LAB_TOKEN_FILE))"
 	@echo "store:      $(STORE)"
 	JUPYTER_TOKEN="$$(cat $(LAB_TOKEN_FILE))" $(BIN)/jupyter lab \
@@ -90,6 +106,6 @@ bench: venv
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf .pytest_cache .test-artifacts build dist *.egg-info
+	rm -rf .pytest_cache .test-artifacts build dist *.egg-info extensions/lib extensions/tsconfig.tsbuildinfo
 	find . \( -path ./$(VENV) -o -path ./.git -o -name node_modules \) -prune \
 	  -o \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -print0 | xargs -0 rm -rf

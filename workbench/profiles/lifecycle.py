@@ -125,7 +125,7 @@ class Ledger:
             if row["status"] not in sources:
                 raise LifecycleError(f"{self.kind.replace('_', ' ')} {obj_id} v{version} is {row['status']}: "
                                      f"{action} needs it {' or '.join(sources)}")
-            self._allowed(con, row, action, actor, today)
+            self.check(con, row, action, actor, today)
             superseded = None
             if action == "activate":
                 prev = one(con, f"select version from {self.versions} where {self.key} = ? and status = 'active' "
@@ -141,8 +141,11 @@ class Ledger:
                         row[self.digest], {"superseded": superseded} if superseded else {})
             return self.get(con, obj_id, version)
 
-    def _allowed(self, con: duckdb.DuckDBPyConnection, row: dict[str, Any], action: str, actor: str,
-                 today: dt.date) -> None:
+    def check(self, con: duckdb.DuckDBPyConnection, row: dict[str, Any], action: str, actor: str,
+              today: dt.date) -> None:
+        """Raise :class:`AccessDenied` or :class:`LifecycleError` when ``actor`` may not apply
+        ``action`` to this version (``row`` from :meth:`get`) — the rules :meth:`move` applies,
+        for a UI that shows only the buttons that would work."""
         roles = roles_of(con, actor)
         own = actor in row["editors"]
         if action == "submit":
