@@ -47,9 +47,9 @@ def test_demo_loads_summarises_and_is_idempotent(tmp_path, _isolated_home):
     assert not net["graph"]["stale"] and second["network"]["graph_build"]["mode"] == "up to date"
     # the tactical part: example profiles tied to the register, approved by a second person, backtested
     prof = data["profiles"]
-    assert len(prof["seeded"]) == 6 and prof["indicator_build"] is not None
+    assert len(prof["seeded"]) == 7 and prof["indicator_build"] is not None
     assert {p["profile_id"] for p in prof["backtest"]["profiles"]} == {p["profile_id"] for p in prof["seeded"]}
-    assert {g["risk_id"] for g in prof["coverage"]["gaps"]} == {"R-NET-01"}
+    assert {g["risk_id"] for g in prof["coverage"]["gaps"]} == set()
     assert second["profiles"]["seeded"] == [] and second["profiles"]["indicator_build"] is None
 
     # the demo ends by exporting its approved profiles, signed, to a folder under WORKBENCH_HOME
@@ -63,7 +63,7 @@ def test_demo_loads_summarises_and_is_idempotent(tmp_path, _isolated_home):
     assert shown.exit_code == 0, shown.output
     for title in ("records", "inspections by lane", "inspections by selection source", "top HS chapters",
                   "strategic picture", "emerging risks by chapter", "active profiles backtested",
-                  "coverage of the risk register", "exported 6 profiles", "link analysis:"):
+                  "coverage of the risk register", "exported 7 profiles", "link analysis:"):
         assert title in shown.output
     assert "already loaded" in shown.output
 

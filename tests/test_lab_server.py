@@ -26,7 +26,8 @@ from test_lab_browser import Lab, running_lab
 
 ALICE, BOB, CAROL = "alice", "bob", "carol"   # alice and bob approve; carol is an analyst
 PENDING = "RP-REV-UV-01"                        # alice's new version waits for approval
-EXAMPLE_PROFILES = {"RP-BIO-01", "RP-ORG-01", "RP-PRO-01", "RP-REV-MC-01", "RP-REV-SPLIT-01", "RP-REV-UV-01"}
+EXAMPLE_PROFILES = {"RP-BIO-01", "RP-NET-01", "RP-ORG-01", "RP-PRO-01", "RP-REV-MC-01", "RP-REV-SPLIT-01",
+                    "RP-REV-UV-01"}
 TOKENS = {name: secrets.token_hex(24) for name in (ALICE, BOB, CAROL)}
 
 

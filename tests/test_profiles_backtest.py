@@ -83,7 +83,7 @@ def test_a_set_of_profiles_reports_overlap_marginal_contribution_and_charts(stor
     with open_store(store, read_only=True) as con:
         profiles = live_profiles(con, dt.date(2025, 3, 1))
         result = backtest(con, profiles, START, END, salt=store_salt(con), dry_run=10)
-    assert len(profiles) == 6
+    assert len(profiles) == 7
     by_id = {p["profile_id"]: p for p in result.profiles}
     diagonal = {o["profile_a"]: o["both_hit"] for o in result.overlap if o["profile_a"] == o["profile_b"]}
     assert diagonal == {pid: p["hits"] for pid, p in by_id.items() if p["hits"]}
@@ -120,9 +120,9 @@ def test_monitoring_coverage_and_capacity(store):
     for f in perf["flagged"]:
         assert f["why"] and f["evidence"].count("hits") == 2
     gaps = {g["risk_id"] for g in cov["gaps"]}
-    assert gaps == {"R-NET-01"}                                    # no profile treats the phoenix risk yet
+    assert gaps == set()                                           # every risk of the register is treated
     covered = {r["risk_id"]: r["active"] for r in cov["risks"]}
-    assert covered["R-REV-01"] == ["RP-REV-UV-01"]
+    assert covered["R-REV-01"] == ["RP-REV-UV-01"] and covered["R-NET-01"] == ["RP-NET-01"]
     assert cap["rows"] and all(r["per_week"] > 0 for r in cap["rows"])
     assert all(r["over"] == (r["lane"] == "red" and r["per_week"] > 1.0) for r in cap["rows"])
     assert any(r["capacity"] is None for r in cap["rows"]) == bool(cap["unconfigured"])
