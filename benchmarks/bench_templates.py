@@ -31,6 +31,16 @@ declarations (``workbench.synth.fixtures.build_world_store``, loaded through the
   Target from issue 9: under 300 ms per change on 1M declarations; ratio = builder median /
   backtest median.
 
+- performance monitor, baseline: the example register and profiles seeded and activated as the
+  demo does (indicators built first: info), then for each move of the months slider
+  :func:`workbench.dashboards.monitor_data.monitor_view` on the store (two backtests of the live
+  profiles: performance month by month, capacity) and its chart's spec;
+- performance monitor, per change: a :class:`workbench.profiles.monitor_window.MonitorWindow`
+  prepared once (the live set's hits and outcomes over 24 months; info: its seconds), then for
+  each move :func:`workbench.dashboards.monitor_data.window_view` (the same figures, aggregated
+  in memory) and the chart's spec — what :class:`workbench.dashboards.PerformanceMonitor` does.
+  Target from issue 9: under 300 ms per change on 1M declarations; ratio = window / store.
+
 ``rows`` is the number of declarations (default 1,000,000).
 """
 
@@ -64,6 +74,7 @@ THRESHOLDS = [  # a session of threshold moves in the profile builder: value per
     {"max_value_per_kg": 5.0, "min_duty_rate": 0.1}, {"max_value_per_kg": 20.0, "min_duty_rate": 0.1},
     {"max_value_per_kg": 100.0},
 ]
+MONITOR_MONTHS = [6, 3, 12, 6, 1]  # a session of moves of the performance monitor's months slider
 BASELINE_THRESHOLDS = 3  # backtests on the store take seconds each at 1M: a few are enough for a median
 
 
@@ -229,6 +240,46 @@ def builder_changes(db: str) -> dict[str, Any]:
             "set_apart_ms": round(set_apart, 1)}
 
 
+def monitor_setup(db: str) -> dict[str, Any]:
+    """The demo's tactical set-up: indicators built, the example register and profiles active."""
+    from workbench.demo import demo_profiles
+
+    done = demo_profiles(db)
+    return {"profiles": len(done["seeded"]), "build": done["indicator_build"]}
+
+
+def monitor_changes(db: str) -> dict[str, Any]:
+    """Per move of the months slider, on the store: the monitor's read and its chart (baseline)."""
+    from workbench.dashboards.monitor_data import monitor_view, monthly_hit_rate_chart
+    from workbench.store.connection import open_store
+
+    times, active = [], []
+    for months in MONITOR_MONTHS:
+        started = time.perf_counter()
+        with open_store(db, read_only=True) as con:
+            view = monitor_view(con, months=months, weeks=8)
+        json.dumps(monthly_hit_rate_chart(view["performance"]["monthly"]).to_dict())
+        times.append(1000 * (time.perf_counter() - started))
+        active.append(len(view["performance"]["profiles"]))
+    return {"ms": [round(t, 1) for t in times], "active": active}
+
+
+def monitor_window_changes(db: str) -> dict[str, Any]:
+    """The window prepared once (timed apart), then per move: the view from memory and its chart."""
+    from workbench.dashboards.monitor_data import monthly_hit_rate_chart, window_view
+    from workbench.profiles.monitor_window import MonitorWindow
+
+    window = MonitorWindow(db)
+    times = []
+    for months in MONITOR_MONTHS:
+        started = time.perf_counter()
+        view = window_view(window, months=months, weeks=8)
+        json.dumps(monthly_hit_rate_chart(view["performance"]["monthly"]).to_dict())
+        times.append(1000 * (time.perf_counter() - started))
+    window.close()
+    return {"ms": [round(t, 1) for t in times], "load_seconds": round(window.load_seconds, 2)}
+
+
 # --- the benchmark --------------------------------------------------------------------------
 
 def _row(case: str, m: Measurement, rows: int, *, ratio: float | None = None, note: str = "", info: bool = False,
@@ -333,6 +384,35 @@ def run(rows: int = DEFAULT_ROWS, keep: bool = False) -> list[dict[str, Any]]:
                              f"{'met' if met else 'MISSED'}" + ("" if at_size else ", not at size") + "); hits "
                              + ", ".join(f"{_label(c)}: {h}" for c, h in zip(THRESHOLDS, moved.value["hits"]))))
         _log(f"  median {median:.0f} ms, slowest {slowest:.0f} ms")
+
+        _log("performance monitor: the example profiles seeded and active")
+        seeded = measure(f"{__name__}:monitor_setup", db, label="monitor set-up", preload=["workbench.demo"], env=env)
+        out.append(_row("performance monitor set-up: indicators built, example profiles active", seeded, rows,
+                        info=True, note=f"{seeded.value['profiles']} profiles"))
+        watched = measure(f"{__name__}:monitor_changes", db, label="monitor on the store",
+                          preload=["workbench.dashboards.monitor_data", "workbench.profiles.monitor", "altair"],
+                          env=env)
+        base_ms = watched.value["ms"]
+        base_median = statistics.median(base_ms)
+        out.append(_row(f"performance monitor baseline: monitor_view on the store + chart, {len(base_ms)} moves",
+                        watched, rows, seconds=base_median / 1000,
+                        note=f"median per change; slowest {max(base_ms):.0f} ms; {watched.value['active'][0]} "
+                             "active profiles"))
+        _log(f"  store: median {base_median:.0f} ms")
+        held = measure(f"{__name__}:monitor_window_changes", db, label="monitor window",
+                       preload=["workbench.dashboards.monitor_data", "workbench.profiles.monitor_window", "altair"],
+                       env=env)
+        ms = held.value["ms"]
+        median, slowest = statistics.median(ms), max(ms)
+        met = slowest < TARGET_MS
+        out.append(_row(f"performance monitor per change: window_view from memory + chart, {len(ms)} moves", held,
+                        rows, seconds=median / 1000, ratio=round(median / base_median, 3),
+                        ok=met if at_size else None,
+                        note=f"after preparing the 24-month window once in {held.value['load_seconds']:.1f} s; "
+                             f"median {median:.0f} ms, slowest {slowest:.0f} ms (target < {TARGET_MS:.0f} ms on 1M: "
+                             f"{'met' if met else 'MISSED'}" + ("" if at_size else ", not at size") + "); "
+                             + ", ".join(f"{m} months {t:.0f}" for m, t in zip(MONITOR_MONTHS, ms))))
+        _log(f"  window: median {median:.0f} ms, slowest {slowest:.0f} ms")
     finally:
         if keep:
             _log(f"kept {tmp}")

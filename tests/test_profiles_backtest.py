@@ -111,6 +111,27 @@ def test_a_keyed_sample_keeps_its_share_and_the_same_declarations(store):
     assert a == b and 0.35 * all_hits < a < 0.65 * all_hits
 
 
+
+def test_the_monitor_window_gives_the_store_s_figures(store):
+    """The performance monitor's in-memory window: for any months or weeks, the same performance,
+    capacity and coverage as the functions that backtest the store on each call."""
+    from workbench.profiles.monitor_window import MonitorWindow
+
+    window = MonitorWindow(store)
+    try:
+        with open_store(store, read_only=True) as con:
+            for months in (1, 3, 6, 12):
+                held, fresh = window.performance(months=months), performance(con, months=months)
+                assert held == fresh, months
+                assert held["profiles"] and any(p["hits"] for p in held["profiles"])
+            for weeks in (2, 8):
+                assert window.capacity({"*.red": 1.0}, weeks=weeks) == capacity(con, {"*.red": 1.0}, weeks=weeks)
+            assert window.coverage == coverage(con)
+        with pytest.raises(ValueError, match="months must be 1 to 24"):
+            window.performance(months=30)
+    finally:
+        window.close()
+
 def test_monitoring_coverage_and_capacity(store):
     with open_store(store, read_only=True) as con:
         perf = performance(con, months=6)

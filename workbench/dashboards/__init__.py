@@ -9,7 +9,7 @@
 - :class:`NetworkExplorer` — an entity's neighbourhood, offenders nearby, risk and declarations
   (:func:`entity_view`);
 - :class:`PerformanceMonitor` — active profiles against target, coverage and capacity
-  (:func:`monitor_view`);
+  (:func:`monitor_view` on the store; :func:`window_view` on a window read once);
 - target-list candidates for an operation: :func:`profile_hit_traders`, :func:`linked_traders`,
   :func:`target_list`.
 
@@ -54,6 +54,7 @@ _LAZY = {
     "busiest_traders": "workbench.dashboards.entity_data",
     "PerformanceMonitor": "workbench.dashboards.performance_monitor",
     "monitor_view": "workbench.dashboards.monitor_data",
+    "window_view": "workbench.dashboards.monitor_data",
     "monthly_hit_rate_chart": "workbench.dashboards.monitor_data",
     "profile_hit_traders": "workbench.dashboards.target_candidates",
     "linked_traders": "workbench.dashboards.target_candidates",

@@ -17,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+from workbench.profiles.monitor_window import MonitorWindow
+
 PROFILE_COLUMNS = ("profile_id", "title", "lane", "hits", "examined", "positives", "hit_rate", "target_hit_rate",
                    "meets_target", "lift", "detection_rate", "revenue_per_exam", "unbiased_hit_rate")
 
@@ -53,6 +55,20 @@ def monitor_view(con: duckdb.DuckDBPyConnection, *, months: int = 6, weeks: int 
         note = str(exc)
     perf["monthly"] = monthly_against_target(perf["monthly"], perf["profiles"])
     return {"performance": perf, "coverage": cover, "capacity": load, "note": note}
+
+
+def window_view(window: MonitorWindow, *, months: int = 6, weeks: int = 8,
+                capacity: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """:func:`monitor_view` from a :class:`~workbench.profiles.monitor_window.MonitorWindow`
+    prepared once: the same figures, aggregated in memory (what the dashboard does on a change)."""
+    if window.end is None:
+        perf: dict[str, Any] = {"window": None, "profiles": [], "monthly": [], "flagged": []}
+        load: dict[str, Any] = {"window": None, "weeks": weeks, "rows": [], "over": [], "unconfigured": []}
+    else:
+        perf = window.performance(months=months)
+        load = window.capacity(dict(capacity or {}), weeks=weeks)
+    perf["monthly"] = monthly_against_target(perf["monthly"], perf["profiles"])
+    return {"performance": perf, "coverage": window.coverage, "capacity": load, "note": window.note}
 
 
 def monthly_hit_rate_chart(monthly: Sequence[Mapping[str, Any]], *,

@@ -1,8 +1,11 @@
 """The performance monitor: the active profiles against their targets, month by month, the ones
 to review, the register's coverage and the load on each office and lane against capacity.
 
-Each change (months, weeks) opens the store read-only for one read (:func:`monitor_view`) and
-closes it. Capacity comes from the settings (``[workbench.capacity]``).
+The live profiles' hits and outcomes over the last 24 months are read from the store once
+(:class:`~workbench.profiles.monitor_window.MonitorWindow`, the store opened read-only and
+released straight after); each change of months or weeks then aggregates in memory
+(:func:`window_view`, the same figures as :func:`monitor_view` on the store). "Read the store
+again" prepares the window anew. Capacity comes from the settings (``[workbench.capacity]``).
 
 ::
 
@@ -19,7 +22,8 @@ from typing import Any
 from workbench.dashboards.chart_widget import chart_widget
 from workbench.dashboards.dashboard import Dashboard
 from workbench.dashboards.html_table import records_html
-from workbench.dashboards.monitor_data import PROFILE_COLUMNS, monitor_view, monthly_hit_rate_chart
+from workbench.dashboards.monitor_data import PROFILE_COLUMNS, monthly_hit_rate_chart, window_view
+from workbench.profiles.monitor_window import MAX_MONTHS, MonitorWindow
 
 PERCENT = ("hit_rate", "target_hit_rate", "detection_rate", "unbiased_hit_rate")
 
@@ -34,7 +38,7 @@ class PerformanceMonitor(Dashboard):
 
         super().__init__(db)
         self.limits = dict(load_settings().capacity)
-        self.months = w.IntSlider(description="Months", value=months, min=1, max=24, continuous_update=False)
+        self.months = w.IntSlider(description="Months", value=months, min=1, max=MAX_MONTHS, continuous_update=False)
         self.weeks = w.IntSlider(description="Capacity weeks", value=weeks, min=1, max=26, continuous_update=False,
                                  style={"description_width": "110px"})
         self.reload = w.Button(description="Read the store again")
@@ -47,7 +51,8 @@ class PerformanceMonitor(Dashboard):
         self.capacity = w.HTML()
         for control in (self.months, self.weeks):
             control.observe(lambda _: self.refresh(), names="value")
-        self.reload.on_click(lambda _: self.refresh())
+        self.window: MonitorWindow | None = None
+        self.reload.on_click(lambda _: self.refresh(reload=True))
         self.widget = w.VBox([w.HBox([self.months, self.weeks, self.reload]), self.status, self.headline,
                               self.profiles, w.HTML("<b>To review</b>"), self.flagged, self.trend,
                               w.HTML("<b>Coverage of the register</b>"), self.coverage,
@@ -55,12 +60,20 @@ class PerformanceMonitor(Dashboard):
         self.widget.add_class("wb-performance-monitor")
         self.refresh()
 
-    def refresh(self) -> dict[str, Any] | None:
-        """Measure the active profiles again and redraw."""
-        data = self.read_store(lambda con: monitor_view(con, months=self.months.value, weeks=self.weeks.value,
-                                                        capacity=self.limits))
-        if data is None:
-            return None
+    def refresh(self, *, reload: bool = False) -> dict[str, Any] | None:
+        """Show the months and weeks chosen; ``reload`` reads the store again first."""
+        from workbench.store.connection import StoreError
+
+        if reload and self.window is not None:
+            self.window.close()
+            self.window = None
+        if self.window is None:
+            try:
+                self.window = MonitorWindow(self.db)
+            except StoreError as exc:
+                self.show_error(exc)
+                return None
+        data = window_view(self.window, months=self.months.value, weeks=self.weeks.value, capacity=self.limits)
         self.data = data
         perf, cover, load = data["performance"], data["coverage"], data["capacity"]
         window = perf["window"]

@@ -137,7 +137,63 @@ def backtest(con: duckdb.DuckDBPyConnection, profiles: list[Profile], start: dt.
     compiled, union_sql, params = compile_set(profiles, salt)
     con.execute(f"CREATE OR REPLACE TEMP TABLE pf_hit AS {union_sql}", params)
     con.execute(OUTCOMES, {"as_of": as_of})
+    return summarise(con, profiles, compiled, frame, as_of, dry_run=dry_run)
 
+
+def _set_figures(con: duckdb.DuckDBPyConnection, decls: int, all_pos: int, base: dict[str, Any],
+                 combined: dict[str, Any]) -> tuple[list, list, list, list]:
+    """The set's lanes (into ``combined``), overlap, weekly rows, precision@k and capture curve."""
+    combined["lanes"] = _records(con, """
+        WITH d AS (SELECT declaration_id, arg_max(lane, lane_rank) AS lane FROM pf_hit GROUP BY 1)
+        SELECT lane, count(*) AS declarations FROM d GROUP BY 1 ORDER BY 1""")
+
+    overlap = _records(con, """
+        SELECT a.profile_id AS profile_a, b.profile_id AS profile_b, count(*) AS both_hit
+        FROM pf_hit a JOIN pf_hit b USING (declaration_id)
+        GROUP BY ALL ORDER BY 1, 2""")
+    weekly = _records(con, """
+        SELECT h.profile_id, date_trunc('week', o.lodged_at)::DATE AS week, count(*) AS hits,
+               count(*) FILTER (WHERE o.examined) AS examined, count(*) FILTER (WHERE o.positive) AS positives,
+               round(count(*) FILTER (WHERE o.positive) / nullif(count(*) FILTER (WHERE o.examined), 0), 4) AS hit_rate
+        FROM pf_hit h JOIN pf_outcome o USING (declaration_id)
+        GROUP BY ALL ORDER BY 1, 2""")
+    ranked_sql = """
+        CREATE OR REPLACE TEMP TABLE pf_ranked AS
+        WITH d AS (SELECT declaration_id, max(lane_rank) AS lane_rank, count(DISTINCT profile_id) AS k
+                   FROM pf_hit GROUP BY 1)
+        SELECT row_number() OVER (ORDER BY d.lane_rank DESC, d.k DESC, md5(d.declaration_id)) AS rnk,
+               o.examined, o.positive, o.revenue
+        FROM d JOIN pf_outcome o USING (declaration_id)"""
+    con.execute(ranked_sql)
+    precision_at = []
+    for k in K_PERCENTS:
+        budget = max(1, int(decls * k / 100))
+        r = con.execute("""SELECT count(*), count(*) FILTER (WHERE examined), count(*) FILTER (WHERE positive),
+                                  coalesce(sum(revenue), 0)
+                           FROM pf_ranked WHERE rnk <= ?""", [budget]).fetchone()
+        precision_at.append({"k_percent": k, "budget": budget, "selected": r[0], "examined": r[1], "positives": r[2],
+                             "precision": _rate(r[2], r[1]), "revenue": round(r[3], 2),
+                             "revenue_recall": _rate(r[3], base["revenue"])})
+    steps = max(1, combined["hits"] // 100)
+    capture = _records(con, """
+        WITH c AS (SELECT rnk, sum(positive::INTEGER) OVER (ORDER BY rnk) AS found FROM pf_ranked)
+        SELECT rnk / $decls AS inspected_share, found / nullif($pos, 0) AS offences_share
+        FROM c WHERE rnk % $step = 0 OR rnk = (SELECT max(rnk) FROM pf_ranked) ORDER BY rnk""",
+                       {"decls": float(decls or 1), "pos": float(all_pos or 0), "step": steps})
+    capture = [{"inspected_share": 0.0, "offences_share": 0.0}] + capture
+
+    return overlap, weekly, precision_at, capture
+
+
+def summarise(con: duckdb.DuckDBPyConnection, profiles: list[Profile], compiled: list[Compiled], frame: Frame,
+              as_of: dt.datetime, *, dry_run: int = 0, set_figures: bool = True) -> BacktestResult:
+    """The backtest's figures from ``pf_hit`` (the set's hits, as :func:`compile_set` gives them)
+    and ``pf_outcome`` (each declaration of the window with its outcome, as ``OUTCOMES`` makes
+    it) — whoever made them: :func:`backtest` from a frame, or a monitor from hits kept in memory.
+    ``frame`` describes the window (its bounds and counts). ``set_figures=False`` leaves out what
+    concerns the set as a whole beyond its totals (lanes, overlap, weekly rows, precision@k, the
+    capture curve): empty, for a monitor that shows each profile's figures only."""
+    start, end = frame.start, frame.end
     base_row = con.execute("""SELECT count(*) FILTER (WHERE random_examined), count(*) FILTER (WHERE random_positive),
                                      count(*) FILTER (WHERE positive), count(*) FILTER (WHERE examined),
                                      sum(revenue) FROM pf_outcome""").fetchone()
@@ -183,44 +239,12 @@ def backtest(con: duckdb.DuckDBPyConnection, profiles: list[Profile], start: dt.
     combined["examination_rate"] = _rate(combined["hits"], decls)
     combined["hit_rate"] = _rate(combined["positives"], combined["examined"])
     combined["detection_rate"] = _rate(combined["positives"], all_pos)
-    combined["lanes"] = _records(con, """
-        WITH d AS (SELECT declaration_id, arg_max(lane, lane_rank) AS lane FROM pf_hit GROUP BY 1)
-        SELECT lane, count(*) AS declarations FROM d GROUP BY 1 ORDER BY 1""")
-
-    overlap = _records(con, """
-        SELECT a.profile_id AS profile_a, b.profile_id AS profile_b, count(*) AS both_hit
-        FROM pf_hit a JOIN pf_hit b USING (declaration_id)
-        GROUP BY ALL ORDER BY 1, 2""")
-    weekly = _records(con, """
-        SELECT h.profile_id, date_trunc('week', o.lodged_at)::DATE AS week, count(*) AS hits,
-               count(*) FILTER (WHERE o.examined) AS examined, count(*) FILTER (WHERE o.positive) AS positives,
-               round(count(*) FILTER (WHERE o.positive) / nullif(count(*) FILTER (WHERE o.examined), 0), 4) AS hit_rate
-        FROM pf_hit h JOIN pf_outcome o USING (declaration_id)
-        GROUP BY ALL ORDER BY 1, 2""")
-    ranked_sql = """
-        CREATE OR REPLACE TEMP TABLE pf_ranked AS
-        WITH d AS (SELECT declaration_id, max(lane_rank) AS lane_rank, count(DISTINCT profile_id) AS k
-                   FROM pf_hit GROUP BY 1)
-        SELECT row_number() OVER (ORDER BY d.lane_rank DESC, d.k DESC, md5(d.declaration_id)) AS rnk,
-               o.examined, o.positive, o.revenue
-        FROM d JOIN pf_outcome o USING (declaration_id)"""
-    con.execute(ranked_sql)
-    precision_at = []
-    for k in K_PERCENTS:
-        budget = max(1, int(decls * k / 100))
-        r = con.execute("""SELECT count(*), count(*) FILTER (WHERE examined), count(*) FILTER (WHERE positive),
-                                  coalesce(sum(revenue), 0)
-                           FROM pf_ranked WHERE rnk <= ?""", [budget]).fetchone()
-        precision_at.append({"k_percent": k, "budget": budget, "selected": r[0], "examined": r[1], "positives": r[2],
-                             "precision": _rate(r[2], r[1]), "revenue": round(r[3], 2),
-                             "revenue_recall": _rate(r[3], base["revenue"])})
-    steps = max(1, combined["hits"] // 100)
-    capture = _records(con, """
-        WITH c AS (SELECT rnk, sum(positive::INTEGER) OVER (ORDER BY rnk) AS found FROM pf_ranked)
-        SELECT rnk / $decls AS inspected_share, found / nullif($pos, 0) AS offences_share
-        FROM c WHERE rnk % $step = 0 OR rnk = (SELECT max(rnk) FROM pf_ranked) ORDER BY rnk""",
-                       {"decls": float(decls or 1), "pos": float(all_pos or 0), "step": steps})
-    capture = [{"inspected_share": 0.0, "offences_share": 0.0}] + capture
+    overlap: list[dict[str, Any]] = []
+    weekly: list[dict[str, Any]] = []
+    precision_at: list[dict[str, Any]] = []
+    capture: list[dict[str, Any]] = []
+    if set_figures:
+        overlap, weekly, precision_at, capture = _set_figures(con, decls, all_pos, base, combined)
 
     labelled = combined["examined"]
     label_bias = (

@@ -18,8 +18,10 @@ from typing import Any
 import duckdb
 
 from workbench.profiles.backtest import backtest
+from workbench.profiles.compiler import FRAME
 from workbench.profiles.registry import live_profiles
 from workbench.profiles.selection import store_salt
+from workbench.profiles.spec import Profile
 from workbench.store.sql import scalar
 
 MIN_EXAMINED = 10
@@ -54,6 +56,13 @@ def performance(con: duckdb.DuckDBPyConnection, *, months: int = 6, end: dt.date
         return {"window": {"from": start.date().isoformat(), "to": end.date().isoformat()}, "profiles": [],
                 "monthly": [], "flagged": []}
     result = backtest(con, profiles, start, end, salt=store_salt(con))
+    return review(con, profiles, result.window, result.profiles, end=end, months=months, bad_months=bad_months)
+
+
+def review(con: duckdb.DuckDBPyConnection, profiles: list[Profile], window: dict[str, str],
+           rows: list[dict[str, Any]], *, end: dt.datetime, months: int, bad_months: int = 2) -> dict[str, Any]:
+    """:func:`performance`'s answer from the set's ``pf_hit`` and ``pf_outcome`` of the window and
+    the backtest's rows: the monthly figures and the profiles to review."""
     monthly = _records(con, """
         SELECT h.profile_id, date_trunc('month', o.lodged_at)::DATE AS month, count(*) AS hits,
                count(*) FILTER (WHERE o.examined) AS examined, count(*) FILTER (WHERE o.positive) AS positives,
@@ -78,7 +87,7 @@ def performance(con: duckdb.DuckDBPyConnection, *, months: int = 6, end: dt.date
         elif target is not None and all(r["examined"] >= MIN_EXAMINED and (r["hit_rate"] or 0) < target for r in recent):
             flagged.append({"profile_id": p.id, "why": f"hit rate below its target {target:.0%} for {bad_months} months "
                             f"running", "evidence": evidence})
-    return {"window": result.window, "profiles": result.profiles, "monthly": monthly, "flagged": flagged}
+    return {"window": window, "profiles": rows, "monthly": monthly, "flagged": flagged}
 
 
 def coverage(con: duckdb.DuckDBPyConnection, *, on: dt.date | None = None) -> dict[str, Any]:
@@ -113,11 +122,24 @@ def capacity(con: duckdb.DuckDBPyConnection, limits: dict[str, float], *, weeks:
     rows: list[dict[str, Any]] = []
     if profiles:
         backtest(con, profiles, start, end, salt=store_salt(con))
-        rows = _records(con, """
-            WITH d AS (SELECT h.declaration_id, arg_max(h.lane, h.lane_rank) AS lane FROM pf_hit h GROUP BY 1),
-                 o AS (SELECT DISTINCT declaration_id, "declaration.office_code" AS office FROM pf_item)
-            SELECT o.office, d.lane, round(count(*) / $weeks, 1) AS per_week
-            FROM d JOIN o USING (declaration_id) GROUP BY ALL ORDER BY 1, 2""", {"weeks": float(weeks)})
+        rows = load_per_week(con, weeks, offices=f'SELECT DISTINCT declaration_id, "declaration.office_code" AS office '
+                                                f'FROM {FRAME}')
+    return against_capacity(rows, limits, start=start, end=end, weeks=weeks)
+
+
+def load_per_week(con: duckdb.DuckDBPyConnection, weeks: int, *, offices: str) -> list[dict[str, Any]]:
+    """Declarations per week by office and strictest lane, from ``pf_hit`` of the weeks and
+    ``offices`` (a fixed query of this package giving declaration_id, office)."""
+    return _records(con, f"""
+        WITH d AS (SELECT h.declaration_id, arg_max(h.lane, h.lane_rank) AS lane FROM pf_hit h GROUP BY 1),
+             o AS ({offices})
+        SELECT o.office, d.lane, round(count(*) / $weeks, 1) AS per_week
+        FROM d JOIN o USING (declaration_id) GROUP BY ALL ORDER BY 1, 2""", {"weeks": float(weeks)})
+
+
+def against_capacity(rows: list[dict[str, Any]], limits: dict[str, float], *, start: dt.datetime, end: dt.datetime,
+                     weeks: int) -> dict[str, Any]:
+    """The per-week rows with their capacity, load and whether they are over it."""
     for r in rows:
         limit = limits.get(f"{r['office']}.{r['lane']}", limits.get(f"*.{r['lane']}"))
         r["capacity"] = limit

@@ -1,0 +1,149 @@
+"""The monitor's window held in memory: the live profiles' hits and every declaration's outcome
+over the last ``max_months`` of data, worked out once, so that showing another number of months
+or weeks aggregates in memory instead of backtesting the store again.
+
+:class:`MonitorWindow` copies from the store (attached read-only, detached straight after) what
+:func:`workbench.profiles.monitor.performance` and :func:`~workbench.profiles.monitor.capacity`
+compute on each call: the profiles' evaluation frame (:func:`workbench.profiles.build_frame`),
+the hits of the live set (:func:`workbench.profiles.backtest.compile_set`, the backtest's own
+query) and each declaration's outcome (the backtest's ``OUTCOMES``), plus the register's
+coverage. Outcomes are kept only for the declarations that count in a figure (examined,
+awaiting a result, or hit); the others only as declarations of the window. A view of
+``months`` then cuts the outcomes and hits to the window and reads the
+figures with the backtest's own :func:`~workbench.profiles.backtest.summarise` and the monitor's
+own :func:`~workbench.profiles.monitor.review` and
+:func:`~workbench.profiles.monitor.load_per_week`.
+
+The cut is exact because a declaration's selection does not depend on the window it is measured
+in: it is hit on its own items, the profile's validity and its keyed sample. A test holds the
+views equal to the functions on the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from workbench.profiles.backtest import OUTCOMES, compile_set, summarise
+from workbench.profiles.compiler import used_fields
+from workbench.profiles.frame import build_frame
+from workbench.profiles.monitor import against_capacity, coverage, data_end, load_per_week, months_back, review
+from workbench.profiles.registry import live_profiles
+from workbench.profiles.selection import store_salt
+from workbench.store.sql import rows
+
+MAX_MONTHS = 24
+
+
+class MonitorWindow:
+    """The last ``max_months`` of the store's data for the live profiles, in memory.
+
+    ``end`` is the day after the last lodgement (None, with ``note`` saying why, when the store
+    holds no declarations); ``profiles`` the live set on ``on`` (default: the last day of
+    data); ``coverage`` the register's (:func:`workbench.profiles.monitor.coverage`);
+    ``load_seconds`` what preparing took.
+    """
+
+    def __init__(self, db: str | Path, *, max_months: int = MAX_MONTHS, on: dt.date | None = None,
+                 as_of: dt.datetime | None = None) -> None:
+        from workbench.store.connection import connect
+
+        started = time.perf_counter()
+        connect(Path(db), read_only=True).close()   # the same checks and messages as any read-only open
+        self.max_months = max_months
+        self.as_of = as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self.note: str | None = None
+        self.end: dt.datetime | None = None
+        self.profiles: list[Any] = []
+        self.con = duckdb.connect()
+        con = self.con
+        con.execute("set enable_progress_bar = false")
+        con.execute("attach ? as wb_store (read_only)", [str(db)])
+        try:
+            con.execute("set search_path = 'memory.main,wb_store.main'")
+            self.coverage = coverage(con, on=on)
+            try:
+                self.end = data_end(con)
+            except ValueError as exc:   # no declarations: nothing to measure yet
+                self.note = str(exc)
+            else:
+                self._prepare(con, on)
+        finally:
+            con.execute("set search_path = 'memory.main'")
+            con.execute("detach wb_store")
+        self.load_seconds = time.perf_counter() - started
+
+    def _prepare(self, con: duckdb.DuckDBPyConnection, on: dt.date | None) -> None:
+        end = self._last()
+        self.profiles = live_profiles(con, on or (end - dt.timedelta(days=1)).date())
+        if not self.profiles:
+            return
+        lists = set().union(*(p.lists_used() for p in self.profiles))
+        start = months_back(end, self.max_months)
+        self.frame = build_frame(con, start, end, fields=used_fields(self.profiles) | {"declaration.office_code"},
+                                 lists=lists)
+        self.compiled, union_sql, params = compile_set(self.profiles, store_salt(con))
+        con.execute(f"create or replace temp table mon_hit as {union_sql}", params)
+        con.execute(OUTCOMES, {"as_of": self.as_of})
+        # only declarations with something to count: examined, awaiting a result, or hit (the
+        # figures count the others only as declarations of the window, from mon_decl)
+        con.execute("""create or replace temp table mon_outcome as
+                       select * from pf_outcome
+                       where examined or pending or declaration_id in (select declaration_id from mon_hit)""")
+        con.execute("""create or replace temp table mon_decl as
+                       select declaration_id, min(lodged_at) as lodged_at,
+                              any_value("declaration.office_code") as office, count(*) as items
+                       from pf_item group by 1""")
+        con.execute("drop table pf_item")
+        con.execute("drop table pf_outcome")
+
+    def _cut(self, start: dt.datetime) -> tuple[int, int]:
+        """``pf_outcome`` and ``pf_hit`` of the declarations lodged from ``start``; their counts."""
+        con = self.con
+        con.execute("create or replace temp table pf_outcome as select * from mon_outcome where lodged_at >= $start",
+                    {"start": start})
+        con.execute("create or replace temp table pf_hit as "
+                    "select h.* from mon_hit h semi join pf_outcome o using (declaration_id)")
+        (decls, items), = rows(con, "select count(*), coalesce(sum(items), 0)::BIGINT from mon_decl "
+                                    "where lodged_at >= $start", {"start": start})
+        return decls, items
+
+    def _last(self) -> dt.datetime:
+        if self.end is None:
+            raise ValueError(self.note or "the store holds no declarations")
+        return self.end
+
+    def performance(self, *, months: int = 6, bad_months: int = 2) -> dict[str, Any]:
+        """What :func:`workbench.profiles.monitor.performance` gives for ``months``."""
+        if not 1 <= months <= self.max_months:
+            raise ValueError(f"months must be 1 to {self.max_months} (the window held), not {months}")
+        end = self._last()
+        start = months_back(end, months)
+        if not self.profiles:
+            return {"window": {"from": start.date().isoformat(), "to": end.date().isoformat()}, "profiles": [],
+                    "monthly": [], "flagged": []}
+        decls, items = self._cut(start)
+        frame = dataclasses.replace(self.frame, start=start, end=end, declarations=decls, items=items)
+        result = summarise(self.con, self.profiles, self.compiled, frame, self.as_of, set_figures=False)
+        return review(self.con, self.profiles, result.window, result.profiles, end=end, months=months,
+                      bad_months=bad_months)
+
+    def capacity(self, limits: dict[str, float], *, weeks: int = 8) -> dict[str, Any]:
+        """What :func:`workbench.profiles.monitor.capacity` gives for ``weeks``."""
+        end = self._last()
+        start = end - dt.timedelta(weeks=weeks)
+        if start < months_back(end, self.max_months):
+            raise ValueError(f"weeks must fit in the {self.max_months} months held, not {weeks}")
+        found: list[dict[str, Any]] = []
+        if self.profiles:
+            self._cut(start)
+            found = load_per_week(self.con, weeks, offices="SELECT declaration_id, office FROM mon_decl")
+        return against_capacity(found, limits, start=start, end=end, weeks=weeks)
+
+    def close(self) -> None:
+        self.con.close()
