@@ -9,6 +9,7 @@ scores for it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,10 @@ from workbench.store.connection import transaction
 
 FAR = dt.datetime(9999, 1, 1)
 PREDICT_THREADS = 1
-"""LightGBM prediction threads: with DuckDB's threads beside it, one thread is the fastest on two cores."""
+"""LightGBM prediction threads for a small matrix: spinning up OpenMP costs more than it saves."""
+LARGE_MATRIX = 50_000
+"""From this many rows prediction uses every core: DuckDB is idle meanwhile (features are
+assembled before), so the threads have the cores to themselves."""
 EXPLAIN_TOP_PCT = 10.0
 """Reasons are stored for this top share of scores: contributions cost about a hundred times a score."""
 
@@ -47,6 +51,14 @@ class Scored:
         return len(self.declaration_id)
 
 
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not on Linux
+        return os.cpu_count() or 1
+
+
 def score_window(con: duckdb.DuckDBPyConnection, model: ModelRecord, start: dt.datetime, end: dt.datetime, *,
                  explain_top_pct: float = 0.0, ids: list[str] | None = None) -> Scored:
     """Scores of the declarations first lodged in [start, end) (not stored), with the top reasons
@@ -59,7 +71,8 @@ def score_window(con: duckdb.DuckDBPyConnection, model: ModelRecord, start: dt.d
     seconds["features"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     booster = model.booster()
-    raw = booster.predict(X, raw_score=True, num_threads=PREDICT_THREADS) if len(X) else np.zeros(0)
+    threads = _cores() if len(X) >= LARGE_MATRIX else PREDICT_THREADS
+    raw = booster.predict(X, raw_score=True, num_threads=threads) if len(X) else np.zeros(0)
     prob = calibration.apply(model.calibration, raw)
     pct = calibration.percentile(model.percentiles, raw)
     seconds["predict"] = time.perf_counter() - t0
