@@ -298,3 +298,19 @@ def test_reads_and_a_write_at_the_same_moment_do_not_collide(lab):
         responses = [f.result() for f in (*reads, write, listing)]
     assert [r.status_code for r in responses] == [200, 200, 200, 200], [r.text[:200] for r in responses]
     assert responses[2].json()["status"] == "retired"
+
+
+def test_jupyter_lists_the_extension_and_the_server_extension_enabled():
+    """What `make lab` checks: the prebuilt extension and the server extension, enabled in this venv."""
+    import subprocess
+    import sys
+
+    jupyter = Path(sys.executable).with_name("jupyter")
+
+    def listed(*args: str) -> str:
+        done = subprocess.run([str(jupyter), *args, "list"], capture_output=True, text=True, timeout=120)
+        return re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)   # without the colours
+
+    lab, server = listed("labextension"), listed("server", "extension")
+    assert re.search(r"customs-risk-workbench v\S+ enabled OK", lab), lab
+    assert re.search(r"workbench\.lab enabled", server), server
