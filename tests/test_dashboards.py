@@ -59,6 +59,26 @@ def test_a_slice_matches_the_store(world_store):
     assert tvs.headline().startswith(f"{expected:,} declarations")
 
 
+
+def test_a_slice_of_declaration_filters_matches_the_store(world_store):
+    """Date, dispatch and lane filters (read inline from the base, nothing copied) count what the
+    store counts."""
+    with open_store(world_store, read_only=True) as con:
+        dispatch = con.execute("select country_dispatch from declaration_current group by 1 "
+                               "order by count(*) desc limit 1").fetchone()[0]
+        found = trade_slice(con, TradeFilters(dispatch=dispatch, since="2025-01-01", lane="red"))
+    in_lane = """
+        from declaration_current d join inspection_current x using (declaration_id)
+        where d.country_dispatch = ? and d.lodged_at >= '2025-01-01' and x.lane = 'red'"""
+    assert found.totals["declarations"] == _count(world_store, f"select count(distinct d.declaration_id) {in_lane}",
+                                                  [dispatch]) > 0
+    assert found.totals["examined"] == _count(
+        world_store, f"select count(*) {in_lane} and x.result in ('positive', 'negative')", [dispatch])
+    assert found.totals["positives"] == _count(world_store, f"select count(*) {in_lane} and x.result = 'positive'",
+                                               [dispatch])
+    assert {r["lane"] for r in found.lanes} == {"red"}
+    assert all(r["dispatch"] == dispatch for r in found.routes)
+
 def test_the_snapshot_gives_the_same_slices_as_the_store(world_store):
     snapshot = TradeSnapshot(world_store)
     try:

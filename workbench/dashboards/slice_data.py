@@ -8,7 +8,11 @@ Two stages of named steps (``sql/*.sql``), each a table the next reads:
    ``_wb_trade_item``, ``_wb_trade_route``, ``_wb_trade_examination``, ``_wb_trade_importer``;
 2. **slice** — the declarations the filters select, their inspections and their routes
    (``_wb_slice_declaration``, ``_wb_slice_examination``, ``_wb_slice_route``), then the views
-   (``view_*.sql``).
+   (``view_*.sql``). The routes and inspections carry their declaration's date, office and
+   dispatch, so with declaration-level filters only (no HS prefix, no origin) every slice step
+   is a plain filter of a base table: the views then read the steps inline, as common table
+   expressions, and nothing is copied. With an HS prefix or an origin the steps are made as
+   temp tables first (they join the items or routes).
 
 :func:`trade_slice` runs both on a store connection (the base restricted by the filters, as
 temp tables: a one-off, as in a notebook). A :class:`TradeSnapshot` runs the base once into an
@@ -44,9 +48,10 @@ BASE = (("_wb_trade_declaration", "base_declarations"), ("_wb_trade_item", "base
 SLICE = (("_wb_slice_declaration", "slice_declarations"), ("_wb_slice_examination", "slice_examinations"),
          ("_wb_slice_route", "slice_routes"))
 VIEWS = ("totals", "monthly", "routes", "lanes", "declarations")
-BY_ITEM = {"slice_declarations": "slice_declarations_by_item", "slice_routes": "slice_routes_by_item"}
+BY_ITEM = {"slice_declarations": "slice_declarations_by_item", "slice_routes": "slice_routes_by_item",
+           "slice_examinations": "slice_examinations_joined"}
 """Steps that read the items when an HS prefix is set."""
-BY_ROUTE = {"slice_declarations": "slice_declarations_by_route"}
+BY_ROUTE = {"slice_declarations": "slice_declarations_by_route", "slice_examinations": "slice_examinations_joined"}
 """Steps that read the routes when an origin (and no HS prefix) is set."""
 DEFAULT_TOP = 15
 _IF = re.compile(r"--\s*if\s+([a-z_]+)\s*$")
@@ -74,10 +79,32 @@ def render(name: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return sql, {k: v for k, v in values.items() if k in used}
 
 
-def _records(con: duckdb.DuckDBPyConnection, name: str, values: dict[str, Any]) -> list[dict[str, Any]]:
-    cur = con.execute(*render(name, values))
+def _records(con: duckdb.DuckDBPyConnection, name: str, values: dict[str, Any], *,
+             inline: bool = False) -> list[dict[str, Any]]:
+    cur = con.execute(*(with_slice(name, values) if inline else render(name, values)))
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def plain_filters(values: dict[str, Any]) -> bool:
+    """Whether the slice is the base under declaration-level filters only (no HS prefix, no
+    origin): its steps are then filters of the base tables, which each view reads inline."""
+    return values.get("hs_prefix") is None and values.get("origin") is None
+
+
+def with_slice(name: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The statement of view ``name`` with the slice steps as its common table expressions (for
+    :func:`plain_filters` slices: nothing is copied before the view reads), and the values it
+    binds."""
+    steps = [f"{table} as (\n{render(step, values)[0]}\n)" for table, step in SLICE]
+    body = "\n".join(line for line in render(name, values)[0].splitlines() if not line.lstrip().startswith("--"))
+    body = body.strip()
+    if re.match(r"with\s", body, re.I):
+        sql = "with " + ",\n".join(steps) + ",\n" + body[4:].lstrip()
+    else:
+        sql = "with " + ",\n".join(steps) + "\n" + body
+    used = placeholders(sql)
+    return sql, {k: v for k, v in values.items() if k in used}
 
 
 def _create(con: duckdb.DuckDBPyConnection, steps: tuple[tuple[str, str], ...], values: dict[str, Any], *,
@@ -144,8 +171,11 @@ def _sliced(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Iterator[
 
 def _slice(con: duckdb.DuckDBPyConnection, filters: TradeFilters, top: int) -> TradeSlice:
     values = {**filters.params(), "top": int(top)}
-    with _sliced(con, values):
-        views = {view: _records(con, f"view_{view}", values) for view in VIEWS}
+    if plain_filters(values):   # the steps are plain filters: read inline, nothing copied
+        views = {view: _records(con, f"view_{view}", values, inline=True) for view in VIEWS}
+    else:
+        with _sliced(con, values):
+            views = {view: _records(con, f"view_{view}", values) for view in VIEWS}
     return TradeSlice(filters=filters, totals=views["totals"][0], monthly=views["monthly"], routes=views["routes"],
                       lanes=views["lanes"], declarations=views["declarations"])
 
