@@ -31,21 +31,15 @@ def profile_hit_traders(con: duckdb.DuckDBPyConnection, profiles: Sequence[Any],
     """Importers hit by ``profiles`` on declarations lodged in [start, end), most hit first (then
     most positive findings): how many declarations, by which profiles, examined and positive
     (results known by ``as_of``, default now), and a reason line."""
-    from workbench.profiles.backtest import OUTCOMES, compile_set
-    from workbench.profiles.compiler import used_fields
-    from workbench.profiles.frame import build_frame
+    from workbench.profiles.backtest import select_set
 
     if not profiles:
         return []
-    lists = set().union(*(p.lists_used() for p in profiles))
-    build_frame(con, start, end, fields=used_fields(list(profiles)) | {"declaration.importer_id"}, lists=lists)
-    _, union_sql, params = compile_set(list(profiles), salt)
-    con.execute(f"create or replace temp table tc_hit as {union_sql}", params)
-    con.execute(OUTCOMES, {"as_of": as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+    select_set(con, list(profiles), start, end, salt=salt, as_of=as_of, fields={"declaration.importer_id"})
     found = rows(con, """
         with h as (
             select h.declaration_id, list(distinct h.profile_id order by h.profile_id) as profiles
-            from tc_hit h group by 1),
+            from pf_hit h group by 1),
         d as (select distinct declaration_id, "declaration.importer_id" as importer from pf_item)
         select d.importer, any_value(p.name), count(*), list_sort(list_distinct(flatten(list(h.profiles)))),
                count(*) filter (where o.examined), count(*) filter (where o.positive), max(o.lodged_at)

@@ -129,15 +129,26 @@ def backtest(con: duckdb.DuckDBPyConnection, profiles: list[Profile], start: dt.
     """
     if not profiles:
         raise BacktestError("give at least one profile")
-    start, end = as_timestamp(start), as_timestamp(end)
     as_of = as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    frame, compiled = select_set(con, profiles, start, end, salt=salt, as_of=as_of, frame=frame)
+    return summarise(con, profiles, compiled, frame, as_of, dry_run=dry_run)
+
+
+def select_set(con: duckdb.DuckDBPyConnection, profiles: list[Profile], start: dt.date | dt.datetime | str,
+               end: dt.date | dt.datetime | str, *, salt: str = "", as_of: dt.datetime | None = None,
+               frame: Frame | None = None, fields: set[str] | frozenset[str] = frozenset()) -> tuple[Frame, list[Compiled]]:
+    """The set run on declarations lodged in [start, end): the frame (``pf_item``, ``pf_list``;
+    the profiles' fields and ``fields`` besides, unless ``frame`` is one already built on this
+    connection), ``pf_hit`` (the set's hits, :func:`compile_set`) and ``pf_outcome`` (each
+    declaration's outcome as known at ``as_of``, default now)."""
     if frame is None:
         lists = set().union(*(p.lists_used() for p in profiles))
-        frame = build_frame(con, start, end, fields=used_fields(profiles), lists=lists)
+        frame = build_frame(con, as_timestamp(start), as_timestamp(end), fields=used_fields(profiles) | set(fields),
+                            lists=lists)
     compiled, union_sql, params = compile_set(profiles, salt)
     con.execute(f"CREATE OR REPLACE TEMP TABLE pf_hit AS {union_sql}", params)
-    con.execute(OUTCOMES, {"as_of": as_of})
-    return summarise(con, profiles, compiled, frame, as_of, dry_run=dry_run)
+    con.execute(OUTCOMES, {"as_of": as_of or dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+    return frame, compiled
 
 
 def _set_figures(con: duckdb.DuckDBPyConnection, decls: int, all_pos: int, base: dict[str, Any],

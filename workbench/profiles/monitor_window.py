@@ -5,8 +5,8 @@ or weeks aggregates in memory instead of backtesting the store again.
 :class:`MonitorWindow` copies from the store (attached read-only, detached straight after) what
 :func:`workbench.profiles.monitor.performance` and :func:`~workbench.profiles.monitor.capacity`
 compute on each call: the profiles' evaluation frame (:func:`workbench.profiles.build_frame`),
-the hits of the live set (:func:`workbench.profiles.backtest.compile_set`, the backtest's own
-query) and each declaration's outcome (the backtest's ``OUTCOMES``), plus the register's
+the hits of the live set and each declaration's outcome
+(:func:`workbench.profiles.backtest.select_set`, the backtest's own), plus the register's
 coverage. Outcomes are kept only for the declarations that count in a figure (examined,
 awaiting a result, or hit); the others only as declarations of the window. Declarations are
 integer keys in the copy (the figures only join and count them). A view of
@@ -31,9 +31,7 @@ from typing import Any
 
 import duckdb
 
-from workbench.profiles.backtest import OUTCOMES, compile_set, summarise
-from workbench.profiles.compiler import used_fields
-from workbench.profiles.frame import build_frame
+from workbench.profiles.backtest import select_set, summarise
 from workbench.profiles.monitor import against_capacity, coverage, data_end, load_per_week, months_back, review
 from workbench.profiles.registry import live_profiles
 from workbench.profiles.selection import store_salt
@@ -86,13 +84,9 @@ class MonitorWindow:
         self.profiles = live_profiles(con, on or (end - dt.timedelta(days=1)).date())
         if not self.profiles:
             return
-        lists = set().union(*(p.lists_used() for p in self.profiles))
-        start = months_back(end, self.max_months)
-        self.frame = build_frame(con, start, end, fields=used_fields(self.profiles) | {"declaration.office_code"},
-                                 lists=lists)
-        self.compiled, union_sql, params = compile_set(self.profiles, store_salt(con))
-        con.execute(f"create or replace temp table pf_hit as {union_sql}", params)
-        con.execute(OUTCOMES, {"as_of": self.as_of})
+        self.frame, self.compiled = select_set(con, self.profiles, months_back(end, self.max_months), end,
+                                               salt=store_salt(con), as_of=self.as_of,
+                                               fields={"declaration.office_code"})
         # declarations as integer keys (the figures only join and count them: much faster than
         # text), in lodgement order, so that a window is a range scan
         con.execute("""create or replace temp table mon_key as
