@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from workbench.access import roles_of
-from workbench.profiles.lifecycle import MOVES, PROFILES, TARGET_LISTS, Ledger, LifecycleError
+from workbench.profiles.lifecycle import PROFILES, TARGET_LISTS, Ledger, LifecycleError
 from workbench.profiles.monitor import data_end, months_back, performance
 from workbench.profiles.registry import effective_status, get_profile, list_profiles, spec_digest
 from workbench.profiles.targets import get_list, list_lists
@@ -70,9 +70,6 @@ def may(con: duckdb.DuckDBPyConnection, ledger: Ledger, row: dict[str, Any], use
     """Which transitions the lifecycle would allow ``user`` on this version (for the buttons)."""
     allowed = {}
     for action in ACTIONS:
-        if row["status"] not in MOVES[action][0]:
-            allowed[action] = False
-            continue
         try:
             ledger.check(con, row, action, user, dt.date.today())
         except (PermissionError, LifecycleError):

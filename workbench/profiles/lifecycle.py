@@ -116,15 +116,12 @@ class Ledger:
             raise LifecycleError(f"unknown action {action!r}")
         if not reason or not reason.strip():
             raise LifecycleError(f"{action}: say why (a reason is recorded with every transition)")
-        sources, target = MOVES[action]
+        target = MOVES[action][1]
         now = self.now()
         today = today or now.date()
         with transaction(con):
             row = self.get(con, obj_id, version)
             version = row["version"]
-            if row["status"] not in sources:
-                raise LifecycleError(f"{self.kind.replace('_', ' ')} {obj_id} v{version} is {row['status']}: "
-                                     f"{action} needs it {' or '.join(sources)}")
             self.check(con, row, action, actor, today)
             superseded = None
             if action == "activate":
@@ -146,6 +143,10 @@ class Ledger:
         """Raise :class:`AccessDenied` or :class:`LifecycleError` when ``actor`` may not apply
         ``action`` to this version (``row`` from :meth:`get`) — the rules :meth:`move` applies,
         for a UI that shows only the buttons that would work."""
+        sources = MOVES[action][0]
+        if row["status"] not in sources:
+            raise LifecycleError(f"{self.kind.replace('_', ' ')} {row[self.key]} v{row['version']} is {row['status']}: "
+                                 f"{action} needs it {' or '.join(sources)}")
         roles = roles_of(con, actor)
         own = actor in row["editors"]
         if action == "submit":
