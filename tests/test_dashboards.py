@@ -39,6 +39,10 @@ def test_only_the_filters_in_use_reach_the_sql_and_values_stay_bound():
     assert bound == {"origin": "TR", "lane": "red"} and "'TR'" not in sql
     item_sql, _ = render("slice_declarations", TradeFilters(hs_prefix="8528").params())
     assert "starts_with(i.hs_code, $hs_prefix)" in item_sql  # the by-item variant
+    chapter_sql, bound = render("slice_examinations", TradeFilters(hs_prefix="85").params())
+    assert "x.chapter = $chapter" in chapter_sql and "first_of_chapter" in chapter_sql and bound == {"chapter": "85"}
+    both_sql, _ = render("slice_examinations", TradeFilters(hs_prefix="85", origin="CN").params())
+    assert "and x.first_of" not in both_sql  # "-- if chapter unless origin", "-- if origin unless chapter"
 
 
 def test_a_slice_matches_the_store(world_store):
@@ -79,11 +83,63 @@ def test_a_slice_of_declaration_filters_matches_the_store(world_store):
     assert {r["lane"] for r in found.lanes} == {"red"}
     assert all(r["dispatch"] == dispatch for r in found.routes)
 
+_GOODS = """
+    with m as (
+        select d.declaration_id, d.lodged_at, d.importer_id, coalesce(d.country_dispatch, '?') as dispatch,
+               coalesce(i.country_origin, d.country_origin, '?') as origin, i.customs_value_base as value
+        from declaration_current d join declaration_item i using (declaration_id, version)
+        where ($hs is null or starts_with(i.hs_code, $hs))
+          and ($origin is null or coalesce(i.country_origin, d.country_origin) = $origin)
+          and ($lane is null or d.declaration_id in (select declaration_id from inspection_current where lane = $lane))
+    ),
+    x as (select * from inspection_current where $lane is null or lane = $lane)
+"""
+
+
+def _goods(db, hs, origin, lane, sql):
+    with open_store(db, read_only=True) as con:
+        return con.execute(_GOODS + sql, {"hs": hs, "origin": origin, "lane": lane}).fetchall()
+
+
+@pytest.mark.parametrize(("hs", "origin", "lane"), [("85", None, None), ("85", "CN", None), (None, "CN", None),
+                                                    ("85", None, "red"), (None, "CN", "yellow")])
+def test_a_chapter_or_an_origin_slice_counts_what_the_store_counts(world_store, hs, origin, lane):
+    """A chapter and an origin read one row a declaration from goods grouped by chapter and origin
+    (no grouping per change): the totals, months and routes are those of the items themselves."""
+    snapshot = TradeSnapshot(world_store)
+    try:
+        found = snapshot.slice(TradeFilters(hs_prefix=hs, origin=origin, lane=lane), top=1000)
+    finally:
+        snapshot.close()
+    (declarations, items, value, importers), = _goods(world_store, hs, origin, lane, """
+        select count(distinct declaration_id), count(*), round(sum(value), 2), count(distinct importer_id) from m""")
+    (examined, positives), = _goods(world_store, hs, origin, lane, """
+        select count(*) filter (where result in ('positive', 'negative')), count(*) filter (where result = 'positive')
+        from x where declaration_id in (select declaration_id from m)""")
+    t = found.totals
+    assert declarations > 0 and examined > 0
+    assert (t["declarations"], t["items"], t["importers"], t["examined"], t["positives"]) == (
+        declarations, items, importers, examined, positives)
+    assert t["declared_value"] == pytest.approx(value, abs=0.02)
+    months = dict(_goods(world_store, hs, origin, lane, """
+        select date_trunc('month', lodged_at)::DATE, count(distinct declaration_id) from m group by 1"""))
+    assert {r["month"]: r["declarations"] for r in found.monthly} == months
+    routes = {(r[0], r[1]): r[2:] for r in _goods(world_store, hs, origin, lane, """
+        , r as (select distinct declaration_id, dispatch, origin from m)
+        select r.dispatch, r.origin, count(distinct r.declaration_id),
+               count(x.inspection_id) filter (where x.result in ('positive', 'negative')),
+               count(x.inspection_id) filter (where x.result = 'positive')
+        from r left join x using (declaration_id) group by 1, 2""")}
+    assert {(r["dispatch"], r["origin"]): (r["declarations"], r["examined"], r["positives"])
+            for r in found.routes} == routes
+
+
 def test_the_snapshot_gives_the_same_slices_as_the_store(world_store):
     snapshot = TradeSnapshot(world_store)
     try:
         assert snapshot.last_load_id == _count(world_store, "select max(load_id) from load_log")
         cases = [TradeFilters(), TradeFilters(hs_prefix="8528", origin="TR"), TradeFilters(origin="CN", lane="red"),
+                 TradeFilters(hs_prefix="85", origin="CN", since="2025-01-01"),
                  TradeFilters(dispatch="HK", since="2025-01-01", until="2025-06-30"),
                  TradeFilters(office=snapshot.options()["offices"][0], lane="yellow")]
         with open_store(world_store, read_only=True) as con:

@@ -93,8 +93,12 @@ class TradeFilters:
         return replace(self, **changes)
 
     def params(self) -> dict[str, Any]:
-        """The filters as named parameters for the slice's SQL."""
-        return asdict(self)
+        """The filters as named parameters for the slice's SQL, with ``chapter``: the HS prefix
+        when it is a whole chapter (two digits), which the slice reads from goods grouped by
+        chapter."""
+        values = asdict(self)
+        values["chapter"] = self.hs_prefix if self.hs_prefix is not None and len(self.hs_prefix) == 2 else None
+        return values
 
     def describe(self) -> str:
         """The filters in a line, for titles ('all declarations' when none is set)."""

@@ -5,14 +5,19 @@ Two stages of named steps (``sql/*.sql``), each a table the next reads:
 
 1. **base** — the current declarations (numbered with an integer key), their items, their
    routes, their inspections and their importers' names: ``_wb_trade_declaration``,
-   ``_wb_trade_item``, ``_wb_trade_route``, ``_wb_trade_examination``, ``_wb_trade_importer``;
-2. **slice** — the declarations the filters select, their inspections and their routes
-   (``_wb_slice_declaration``, ``_wb_slice_examination``, ``_wb_slice_route``), then the views
-   (``view_*.sql``). The routes and inspections carry their declaration's date, office and
-   dispatch, so with declaration-level filters only (no HS prefix, no origin) every slice step
-   is a plain filter of a base table: the views then read the steps inline, as common table
-   expressions, and nothing is copied. With an HS prefix or an origin the steps are made as
-   temp tables first (they join the items or routes).
+   ``_wb_trade_item``, ``_wb_trade_route``, ``_wb_trade_examination``, ``_wb_trade_importer``,
+   and two tables that let the widest slices be plain filters too: the goods of each
+   declaration by HS chapter and origin (``_wb_trade_goods``) and each inspection beside them
+   (``_wb_trade_examination_goods``);
+2. **slice** — the declarations the filters select, their inspections, their routes and each
+   inspection on its declaration's routes (``_wb_slice_declaration``, ``_wb_slice_examination``,
+   ``_wb_slice_route``, ``_wb_slice_examination_route``), then the views
+   (``view_*.sql``). The routes, goods and inspections carry their declaration's date, office
+   and dispatch, so for declaration-level filters, an origin and an HS chapter (a two-digit
+   prefix) every slice step is a plain filter of a base table that yields each declaration,
+   route and inspection once: the views then read the steps inline, as common table
+   expressions, and nothing is copied. Only a longer HS prefix groups the items: its steps are
+   made as temp tables first.
 
 :func:`trade_slice` runs both on a store connection (the base restricted by the filters, as
 temp tables: a one-off, as in a notebook). A :class:`TradeSnapshot` runs the base once into an
@@ -20,8 +25,8 @@ in-memory DuckDB (the store opened read-only, attached, copied, detached) and th
 slice stage for each change of a filter: what a dashboard needs to answer quickly. Every
 filter value is a bound parameter; nothing comes into Python but the small tables a person
 reads. A line of a step that ends in ``-- if NAME`` is left out of the statement when the filter
-NAME is empty, so DuckDB plans only the filters in use (the line stays as written: values are
-bound, never pasted).
+NAME is empty (``-- unless NAME``: when it is set; ``-- if A unless B``: both), so DuckDB plans
+only the filters in use (the line stays as written: values are bound, never pasted).
 """
 
 from __future__ import annotations
@@ -44,17 +49,23 @@ from workbench.store.sql import rows
 
 BASE = (("_wb_trade_declaration", "base_declarations"), ("_wb_trade_item", "base_items"),
         ("_wb_trade_route", "base_routes"), ("_wb_trade_examination", "base_examinations"),
-        ("_wb_trade_importer", "base_importers"))
+        ("_wb_trade_importer", "base_importers"), ("_wb_trade_goods", "base_goods"),
+        ("_wb_trade_examination_goods", "base_examination_goods"))
 SLICE = (("_wb_slice_declaration", "slice_declarations"), ("_wb_slice_examination", "slice_examinations"),
-         ("_wb_slice_route", "slice_routes"))
+         ("_wb_slice_route", "slice_routes"), ("_wb_slice_examination_route", "slice_examination_routes"))
 VIEWS = ("totals", "monthly", "routes", "lanes", "declarations")
 BY_ITEM = {"slice_declarations": "slice_declarations_by_item", "slice_routes": "slice_routes_by_item",
-           "slice_examinations": "slice_examinations_joined"}
-"""Steps that read the items when an HS prefix is set."""
-BY_ROUTE = {"slice_declarations": "slice_declarations_by_route", "slice_examinations": "slice_examinations_joined"}
-"""Steps that read the routes when an origin (and no HS prefix) is set."""
+           "slice_examinations": "slice_examinations_joined",
+           "slice_examination_routes": "slice_examination_routes_joined"}
+"""Steps that group the items when an HS prefix longer than a chapter is set."""
+BY_CHAPTER = {"slice_declarations": "slice_declarations_by_chapter", "slice_routes": "slice_routes_by_chapter",
+              "slice_examinations": "slice_examinations_by_goods"}
+"""Steps that read the goods by chapter when the HS prefix is a chapter."""
+BY_ROUTE = {"slice_declarations": "slice_declarations_by_route", "slice_examinations": "slice_examinations_by_goods"}
+"""Steps that read the routes and goods when an origin (and no HS prefix) is set."""
 DEFAULT_TOP = 15
-_IF = re.compile(r"--\s*if\s+([a-z_]+)\s*$")
+_IF = re.compile(r"--((?:\s*(?:if|unless)\s+[a-z_]+)+)\s*$")
+_CONDITION = re.compile(r"(if|unless)\s+([a-z_]+)")
 
 
 @functools.cache
@@ -65,18 +76,26 @@ def sql_text(name: str) -> str:
 
 def render(name: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The statement of step ``name`` for these filter values, and the values it binds: the
-    by-item variant when an HS prefix is set, the by-route one when only an origin is; lines
-    marked ``-- if NAME`` kept only when NAME has a value; only the values the statement uses
+    by-chapter variant when the HS prefix is a chapter, the by-item one when it is longer, the
+    by-route one when only an origin is set; lines marked ``-- if NAME`` kept only when NAME has
+    a value, ``-- unless NAME`` only when it has none; only the values the statement uses
     (DuckDB refuses unused named parameters)."""
-    if values.get("hs_prefix") is not None:
+    if values.get("chapter") is not None:
+        name = BY_CHAPTER.get(name, name)
+    elif values.get("hs_prefix") is not None:
         name = BY_ITEM.get(name, name)
     elif values.get("origin") is not None:
         name = BY_ROUTE.get(name, name)
-    kept = [line for line in sql_text(name).splitlines()
-            if not (m := _IF.search(line)) or values.get(m.group(1)) is not None]
+    kept = [line for line in sql_text(name).splitlines() if _kept(line, values)]
     sql = "\n".join(kept)
     used = placeholders(sql)
     return sql, {k: v for k, v in values.items() if k in used}
+
+
+def _kept(line: str, values: dict[str, Any]) -> bool:
+    if not (m := _IF.search(line)):
+        return True
+    return all((values.get(key) is not None) == (word == "if") for word, key in _CONDITION.findall(m.group(1)))
 
 
 def _records(con: duckdb.DuckDBPyConnection, name: str, values: dict[str, Any], *,
@@ -87,16 +106,16 @@ def _records(con: duckdb.DuckDBPyConnection, name: str, values: dict[str, Any], 
 
 
 def plain_filters(values: dict[str, Any]) -> bool:
-    """Whether the slice is the base under declaration-level filters only (no HS prefix, no
-    origin): its steps are then filters of the base tables, which each view reads inline."""
-    return values.get("hs_prefix") is None and values.get("origin") is None
+    """Whether every step of the slice is a plain filter of a base table (any filters but an HS
+    prefix longer than a chapter), which each view then reads inline."""
+    return values.get("hs_prefix") is None or values.get("chapter") is not None
 
 
 def with_slice(name: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The statement of view ``name`` with the slice steps as its common table expressions (for
     :func:`plain_filters` slices: nothing is copied before the view reads), and the values it
     binds."""
-    steps = [f"{table} as (\n{render(step, values)[0]}\n)" for table, step in SLICE]
+    steps = [f"{table} as not materialized (\n{render(step, values)[0]}\n)" for table, step in SLICE]
     body = "\n".join(line for line in render(name, values)[0].splitlines() if not line.lstrip().startswith("--"))
     body = body.strip()
     if re.match(r"with\s", body, re.I):

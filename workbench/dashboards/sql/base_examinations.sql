@@ -8,3 +8,4 @@ from inspection_current x
 join _wb_trade_declaration d on d.declaration_id = x.declaration_id
 where true
   and x.lane = $lane                                                                       -- if lane
+order by d.dkey, x.inspection_id

@@ -7,3 +7,4 @@ select i.dkey, d.lodged_at, d.office, d.dispatch as decl_dispatch, d.importer_id
        sum(i.value) as value
 from _wb_trade_item i join _wb_trade_declaration d using (dkey)
 group by all
+order by i.dkey, coalesce(i.origin, '?')

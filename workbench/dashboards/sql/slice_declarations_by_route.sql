@@ -1,8 +1,8 @@
 -- Slice step 1 with an origin (no HS prefix): the declarations with items from the origin (and
 -- the other filters), with the count and value of those items, read from the routes alone (they
--- carry the declaration's fields). Becomes _wb_slice_declaration.
-select r.dkey, any_value(r.lodged_at) as lodged_at, any_value(r.importer_id) as importer_id,
-       sum(r.items)::BIGINT as items, sum(r.value) as value
+-- carry the declaration's fields). A declaration has one route from an origin (its dispatch is
+-- one), so this is a plain filter. Becomes _wb_slice_declaration.
+select r.dkey, r.lodged_at, r.importer_id, r.items, r.value
 from _wb_trade_route r
 where r.origin = $origin
   and r.lodged_at >= $since                                                                -- if since
@@ -10,4 +10,3 @@ where r.origin = $origin
   and r.office = $office                                                                   -- if office
   and r.decl_dispatch = $dispatch                                                          -- if dispatch
   and r.dkey in (select dkey from _wb_trade_examination where lane = $lane)                -- if lane
-group by r.dkey

@@ -1,7 +1,7 @@
 -- The slice's latest declarations: route, importer, the matching items' HS codes and value, and
--- how each was examined.
+-- how each was examined. Keys are numbered in order of lodgement: the latest are the highest.
 with latest as (
-    select dkey, value from _wb_slice_declaration order by lodged_at desc, dkey desc limit $top
+    select dkey, value from _wb_slice_declaration order by dkey desc limit $top
 ),
 items as (
     select i.dkey, string_agg(distinct i.hs_code, ', ' order by i.hs_code) as hs_codes
