@@ -12,6 +12,7 @@ against its capacity (:mod:`workbench.profiles.monitor`). Plain data and an Alta
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -71,17 +72,25 @@ def window_view(window: MonitorWindow, *, months: int = 6, weeks: int = 8,
     return {"performance": perf, "coverage": window.coverage, "capacity": load, "note": window.note}
 
 
-def monthly_hit_rate_chart(monthly: Sequence[Mapping[str, Any]], *,
-                           title: str = "Hit rate by month against target") -> Any:
-    """Each profile's monthly hit rate (lines) and its target (dashed)."""
+@functools.lru_cache(maxsize=8)
+def _hit_rate_lines(title: str) -> Any:
+    """The chart's encodings without data, built once (Altair takes tens of milliseconds to build
+    them, which the monitor would pay on every move of its slider)."""
     import altair as alt
 
-    data = alt.Data(values=list(monthly))
-    base = alt.Chart(data).encode(x=alt.X("month:T", title="month of lodgement"),
-                                  color=alt.Color("profile_id:N", title="profile"))
+    base = alt.Chart().encode(x=alt.X("month:T", title="month of lodgement"),
+                              color=alt.Color("profile_id:N", title="profile"))
     lines = base.mark_line(point=True).encode(
         y=alt.Y("hit_rate:Q", title="hit rate among examined hits", axis=alt.Axis(format="%")),
         tooltip=["profile_id:N", alt.Tooltip("month:T", format="%b %Y"), "hits:Q", "examined:Q", "positives:Q",
                  alt.Tooltip("hit_rate:Q", format=".1%"), alt.Tooltip("target:Q", format=".0%")])
     targets = base.mark_line(strokeDash=[4, 4], opacity=0.6).encode(y="target:Q")
     return (lines + targets).properties(title=title, width=520, height=260)
+
+
+def monthly_hit_rate_chart(monthly: Sequence[Mapping[str, Any]], *,
+                           title: str = "Hit rate by month against target") -> Any:
+    """Each profile's monthly hit rate (lines) and its target (dashed)."""
+    import altair as alt
+
+    return _hit_rate_lines(title).properties(data=alt.Data(values=list(monthly)))

@@ -114,11 +114,12 @@ class MonitorWindow:
     def _cut(self, start: dt.datetime, *, outcomes: bool = True) -> tuple[int, int]:
         """``pf_hit`` (and ``pf_outcome``) of the declarations lodged from ``start``; their counts."""
         con = self.con
+        con.execute("set variable mon_start = $start::TIMESTAMP", {"start": start})
         if outcomes:
-            con.execute("create or replace temp table pf_outcome as select * from mon_outcome "
-                        "where lodged_at >= $start", {"start": start})
-        con.execute("create or replace temp table pf_hit as select profile_id, version, lane, lane_rank, "
-                    "declaration_id, item_no from mon_hit where lodged_at >= $start", {"start": start})
+            con.execute("create or replace temp view pf_outcome as select * from mon_outcome "
+                        "where lodged_at >= getvariable('mon_start')")
+        con.execute("create or replace temp view pf_hit as select profile_id, version, lane, lane_rank, "
+                    "declaration_id, item_no from mon_hit where lodged_at >= getvariable('mon_start')")
         (decls, items), = rows(con, "select count(*), coalesce(sum(items), 0)::BIGINT from mon_decl "
                                     "where lodged_at >= $start", {"start": start})
         return decls, items
