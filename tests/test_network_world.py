@@ -203,6 +203,28 @@ def test_network_indicators_build_with_the_catalogue(net_world, tmp_path):
         assert late == 0
 
 
+def test_phoenix_reads_the_party_records_known_at_lodgement(net_world, tmp_path):
+    """A registration date corrected after the fact changes nothing that was computed for earlier
+    lodgements: the indicator reads the importer's record as known before each lodgement."""
+    from workbench.indicators import build
+
+    db = copy_store(net_world, tmp_path / "phoenix.duckdb")
+    with open_store(db) as con:
+        build(con, indicators=["network.phoenix"])
+        query = """select declaration_id, value, detail from indicator_value_latest
+                   where indicator_id = 'network.phoenix' and flag order by 1"""
+        before = rows(con, query)
+        assert before, "the world has phoenix companies: some declaration fires"
+        importer = rows(con, "select importer_id from declaration_current where declaration_id = ?",
+                        [before[0][0]])[0][0]
+        # the importer's registration corrected to ten years earlier, known only after every lodgement
+        con.execute("""insert into party select party_id, version + 100, TIMESTAMP '2099-01-01', name, party_kind,
+                       address, city, postcode, country_code, phone, email, tax_id, registered_on - INTERVAL 3650 DAY,
+                       trusted_trader, load_id, row_hash, attrs from party_current where party_id = ?""", [importer])
+        build(con, indicators=["network.phoenix"])
+        assert rows(con, query) == before
+
+
 def test_cli_resolve_and_graph_verbs(net_world, world_store, tmp_path):
     db = copy_store(net_world, tmp_path / "cli.duckdb")
     run = CliRunner()

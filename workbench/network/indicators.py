@@ -122,7 +122,7 @@ LINKED_OFFENDER = Indicator(
 with {LINKED.strip()}
 select h.decl_key, count(distinct h.other_id) as value, true as flag, null as ref, count(*) as support,
        string_agg(distinct h.kind || ' shared with ' || coalesce(p.name, h.other_id), '; ') as detail
-from hits h left join party_current p on p.party_id = h.other_id
+from hits h asof left join party p on p.party_id = h.other_id and h.t > p.known_at
 group by h.decl_key
 """,
     reason=_linked_reason,
@@ -145,7 +145,8 @@ PHOENIX = Indicator(
          "older trader whose offence was known before the lodgement.",
     why="Phoenix companies: an offender closes and trade resumes under a new name from the same premises, phone or "
         "directors.",
-    as_of="Registration date as recorded; links and offences known strictly before lodgement.",
+    as_of="Registration dates and names from the party records as known strictly before lodgement; links and "
+          "offences known strictly before lodgement.",
     grain="declaration",
     needs=("ix_decl", "ix_item", "ix_outcome", "ix_net_links"),
     sql=f"""
@@ -154,8 +155,8 @@ select h.decl_key, min(date_diff('day', me.registered_on, h.t::DATE)) as value, 
        $max_age_days as ref, count(distinct h.other_id) as support,
        string_agg(distinct h.kind || ' shared with ' || coalesce(them.name, h.other_id), '; ') as detail
 from hits h
-join party_current me on me.party_id = h.importer_id
-left join party_current them on them.party_id = h.other_id
+asof join party me on me.party_id = h.importer_id and h.t > me.known_at
+asof left join party them on them.party_id = h.other_id and h.t > them.known_at
 where me.registered_on is not null and me.registered_on <= h.t::DATE
   and date_diff('day', me.registered_on, h.t::DATE) <= $max_age_days
   and (them.registered_on is null or them.registered_on < me.registered_on)
