@@ -13,7 +13,8 @@ declarations (``workbench.synth.fixtures.build_world_store``, loaded through the
 - explorer, one-off: ``trade_slice`` on the store for each of a fixed list of filter changes
   (the base steps restricted by the filters, as temp tables), the baseline of the next row;
 - explorer, per change: a ``TradeSnapshot`` loaded once (info: its seconds and the process's
-  peak memory), then for each change the slice from the in-memory copy plus the three Altair
+  peak memory) and the three empty charts made (as the explorer does when it is made), then for
+  each change the slice from the in-memory copy plus the three Altair
   charts built and serialised (what :class:`workbench.dashboards.TradeExplorer` does before the
   browser draws). Target from issue 9: under 300 ms per change on 1M declarations (the note
   gives the median, the slice's share of it and the slowest change); ratio = the slice alone
@@ -36,8 +37,8 @@ declarations (``workbench.synth.fixtures.build_world_store``, loaded through the
   :func:`workbench.dashboards.monitor_data.monitor_view` on the store (two backtests of the live
   profiles: performance month by month, capacity) and its chart's spec;
 - performance monitor, per change: a :class:`workbench.profiles.monitor_window.MonitorWindow`
-  prepared once (the live set's hits and outcomes over 24 months; info: its seconds), then for
-  each move :func:`workbench.dashboards.monitor_data.window_view` (the same figures, aggregated
+  prepared once (the live set's hits and outcomes over 24 months; info: its seconds) and the
+  empty chart made (as the monitor does when it is made), then for each move :func:`workbench.dashboards.monitor_data.window_view` (the same figures, aggregated
   in memory) and the chart's spec — what :class:`workbench.dashboards.PerformanceMonitor` does.
   Target from issue 9: under 300 ms per change on 1M declarations; ratio = window / store.
 
@@ -160,6 +161,8 @@ def explorer_changes(db: str) -> dict[str, Any]:
     from workbench.dashboards.slice_data import TradeSnapshot
 
     snapshot = TradeSnapshot(db)
+    for chart in (monthly_chart([]), route_chart([]), lane_chart([])):   # as the explorer does when made
+        chart.to_dict()
     times, slices, declarations = [], [], []
     for change in CHANGES:
         started = time.perf_counter()
@@ -270,6 +273,7 @@ def monitor_window_changes(db: str) -> dict[str, Any]:
     from workbench.profiles.monitor_window import MonitorWindow
 
     window = MonitorWindow(db)
+    monthly_hit_rate_chart([]).to_dict()   # as the monitor does when made
     times = []
     for months in MONITOR_MONTHS:
         started = time.perf_counter()
