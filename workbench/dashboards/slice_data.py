@@ -114,7 +114,7 @@ def plain_filters(values: dict[str, Any]) -> bool:
 def with_slice(name: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The statement of view ``name`` with the slice steps as its common table expressions (for
     :func:`plain_filters` slices: nothing is copied before the view reads), and the values it
-    binds."""
+    binds. Each view reads each step once, so no step is worth materialising."""
     steps = [f"{table} as not materialized (\n{render(step, values)[0]}\n)" for table, step in SLICE]
     body = "\n".join(line for line in render(name, values)[0].splitlines() if not line.lstrip().startswith("--"))
     body = body.strip()

@@ -112,7 +112,8 @@ class MonitorWindow:
             con.execute(f"drop table {table}")
 
     def _cut(self, start: dt.datetime, *, outcomes: bool = True) -> tuple[int, int]:
-        """``pf_hit`` (and ``pf_outcome``) of the declarations lodged from ``start``; their counts."""
+        """``pf_hit`` (and ``pf_outcome``) of the declarations lodged from ``start``, as views over the
+        held tables (the start in a variable of this connection: nothing copied); their counts."""
         con = self.con
         con.execute("set variable mon_start = $start::TIMESTAMP", {"start": start})
         if outcomes:
