@@ -121,7 +121,8 @@ LINKED_OFFENDER = Indicator(
     sql=f"""
 with {LINKED.strip()}
 select h.decl_key, count(distinct h.other_id) as value, true as flag, null as ref, count(*) as support,
-       string_agg(distinct h.kind || ' shared with ' || coalesce(p.name, h.other_id), '; ') as detail
+       string_agg(distinct h.kind || ' shared with ' || coalesce(p.name, h.other_id), '; '
+                  order by h.kind || ' shared with ' || coalesce(p.name, h.other_id)) as detail
 from hits h asof left join party p on p.party_id = h.other_id and h.t > p.known_at
 group by h.decl_key
 """,
@@ -153,7 +154,8 @@ PHOENIX = Indicator(
 with {LINKED.strip()}
 select h.decl_key, min(date_diff('day', me.registered_on, h.t::DATE)) as value, true as flag,
        $max_age_days as ref, count(distinct h.other_id) as support,
-       string_agg(distinct h.kind || ' shared with ' || coalesce(them.name, h.other_id), '; ') as detail
+       string_agg(distinct h.kind || ' shared with ' || coalesce(them.name, h.other_id), '; '
+                  order by h.kind || ' shared with ' || coalesce(them.name, h.other_id)) as detail
 from hits h
 asof join party me on me.party_id = h.importer_id and h.t > me.known_at
 asof left join party them on them.party_id = h.other_id and h.t > them.known_at
