@@ -1,7 +1,8 @@
 -- Base 1: the current declarations the filters can reach (all of them for a dashboard's
 -- snapshot), each numbered with an integer key in order of lodgement (cheap to group and join on;
--- the latest declarations are the highest keys), with the count and value of all its items.
--- Becomes _wb_trade_declaration. A line ending in "-- if NAME" is left out when the filter NAME
+-- the latest declarations are the highest keys), its importer numbered too (distinct importers
+-- count faster on integers), with the count and value of all its items. Becomes
+-- _wb_trade_declaration. A line ending in "-- if NAME" is left out when the filter NAME
 -- is empty.
 with d as (
     select declaration_id, version, lodged_at, office_code, importer_id, country_dispatch, country_origin
@@ -18,6 +19,9 @@ totals as (
     from declaration_item i semi join d using (declaration_id, version)
     group by all
 )
-select (row_number() over (order by d.lodged_at, d.declaration_id))::INTEGER as dkey, d.declaration_id, d.version, d.lodged_at, d.office_code as office,
-       d.importer_id, d.country_dispatch as dispatch, d.country_origin, coalesce(t.items, 0) as items, t.value
+select (row_number() over (order by d.lodged_at, d.declaration_id))::INTEGER as dkey, d.declaration_id, d.version,
+       d.lodged_at, d.office_code as office, d.importer_id,
+       (case when d.importer_id is not null then dense_rank() over (order by d.importer_id) end)::INTEGER as importer_key,
+       d.country_dispatch as dispatch, d.country_origin, coalesce(t.items, 0) as items, t.value
 from d left join totals t using (declaration_id, version)
+order by dkey

@@ -1,7 +1,7 @@
 -- Slice step 1: the declarations the filters select (examined in the lane, when one is given),
 -- with the count and value of their items. Becomes _wb_slice_declaration. With an origin,
 -- slice_declarations_by_route.sql runs instead; with an HS prefix, slice_declarations_by_item.sql.
-select d.dkey, d.lodged_at, d.importer_id, d.items, d.value
+select d.dkey, d.lodged_at, d.importer_key, d.items, d.value
 from _wb_trade_declaration d
 where true
   and d.lodged_at >= $since                                                                -- if since

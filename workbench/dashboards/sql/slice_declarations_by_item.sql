@@ -1,7 +1,7 @@
 -- Slice step 1 with an HS prefix: the declarations with at least one item under the prefix (from
 -- the origin; examined in the lane, when given), with the count and value of those items. Becomes
 -- _wb_slice_declaration.
-select i.dkey, any_value(d.lodged_at) as lodged_at, any_value(d.importer_id) as importer_id,
+select i.dkey, any_value(d.lodged_at) as lodged_at, any_value(d.importer_key) as importer_key,
        count(*) as items, sum(i.value) as value
 from _wb_trade_item i
 join _wb_trade_declaration d using (dkey)

@@ -3,7 +3,7 @@
 -- Each step is read once (a step read inline is then not copied).
 with d as (
     select count(*) as declarations, coalesce(sum(items), 0)::BIGINT as items,
-           round(coalesce(sum(value), 0), 2) as declared_value, count(distinct importer_id) as importers
+           round(coalesce(sum(value), 0), 2) as declared_value, count(distinct importer_key) as importers
     from _wb_slice_declaration
 ),
 x as (
