@@ -12,7 +12,7 @@ with g as (
 select g.dkey, g.chapter, g.origin, g.items, g.value,
        (sum(g.items) over chapter)::BIGINT as chapter_items, sum(g.value) over chapter as chapter_value,
        row_number() over (chapter order by g.origin) = 1 as first_of_chapter,
-       d.lodged_at, d.office, d.dispatch as decl_dispatch, d.importer_key,
+       d.lodged_at, d.office, d.dispatch as decl_dispatch, d.importer_key, d.exam_lanes,
        coalesce(d.dispatch, '?') as dispatch
 from g join _wb_trade_declaration d using (dkey)
 window chapter as (partition by g.dkey, g.chapter)

@@ -8,4 +8,4 @@ where true
   and d.lodged_at < $until::DATE + 1                                                       -- if until
   and d.office = $office                                                                   -- if office
   and d.dispatch = $dispatch                                                               -- if dispatch
-  and d.dkey in (select dkey from _wb_trade_examination where lane = $lane)                -- if lane
+  and list_contains(d.exam_lanes, $lane)                                                   -- if lane

@@ -12,4 +12,4 @@ where g.chapter = $chapter
   and g.lodged_at < $until::DATE + 1                                                       -- if until
   and g.office = $office                                                                   -- if office
   and g.decl_dispatch = $dispatch                                                          -- if dispatch
-  and g.dkey in (select dkey from _wb_trade_examination where lane = $lane)                -- if lane
+  and list_contains(g.exam_lanes, $lane)                                                   -- if lane

@@ -11,5 +11,5 @@ where starts_with(i.hs_code, $hs_prefix)
   and d.office = $office                                                                   -- if office
   and d.dispatch = $dispatch                                                               -- if dispatch
   and i.origin = $origin                                                                   -- if origin
-  and i.dkey in (select dkey from _wb_trade_examination where lane = $lane)                -- if lane
+  and list_contains(d.exam_lanes, $lane)                                                   -- if lane
 group by i.dkey

@@ -9,4 +9,4 @@ where r.origin = $origin
   and r.lodged_at < $until::DATE + 1                                                       -- if until
   and r.office = $office                                                                   -- if office
   and r.decl_dispatch = $dispatch                                                          -- if dispatch
-  and r.dkey in (select dkey from _wb_trade_examination where lane = $lane)                -- if lane
+  and list_contains(r.exam_lanes, $lane)                                                   -- if lane
