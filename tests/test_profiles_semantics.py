@@ -1,5 +1,6 @@
-"""One meaning for a profile: the compiled SQL selects exactly what the reference evaluator
-selects, for random profiles on random declarations; and no value of a spec changes the SQL."""
+"""One meaning for a profile: the compiled SQL and the column evaluator each select exactly what
+the reference evaluator selects, for random profiles on random declarations; and no value of a
+spec changes the SQL."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.profiles import evaluate
+from workbench.profiles import columns, evaluate
 from workbench.profiles.compiler import compile_profile
 from workbench.profiles.frame import create_empty_frame, frame_columns
 from workbench.profiles.selection import keyed_bucket, threshold
@@ -174,6 +175,15 @@ def test_compiled_sql_selects_exactly_what_the_evaluator_selects(con, profile, r
     from_sql = dict(con.execute(compiled.hits, compiled.params).fetchall())
     expected = evaluate.hits(profile, rows, members, salt=salt, version=3)
     assert from_sql == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(profile=profiles(), rows=declarations(), members=list_members())
+def test_the_column_evaluator_matches_exactly_what_the_evaluator_matches(profile, rows, members):
+    """Before the sample (the keyed sample is the evaluator's own code on both sides)."""
+    fields = profile.fields_used() | {"declaration.direction", "declaration.office_code", "declaration.procedure_code"}
+    frame = columns.Frame.from_rows(rows, fields)
+    assert columns.matched(profile, frame, members) == evaluate.Prepared(profile).matched(rows, members)
 
 
 def test_attribute_numbers_read_alike_in_sql_and_python(con):
