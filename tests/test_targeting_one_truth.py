@@ -31,11 +31,12 @@ from workbench.profiles.selection import store_salt
 from workbench.profiles.spec import parse_profile
 from workbench.store.connection import open_store
 from workbench.profiles.fields import all_fields
+from workbench.targeting.bulk import read_stream
 from workbench.targeting.message import parse
 from workbench.targeting.rows import TWINS, frame_rows, plain
 from workbench.targeting.scorer import Scorer
 
-PATHS = ("python", "sql")
+PATHS = ("python", "sql", "columns")
 
 START, END = dt.date(2025, 7, 1), dt.date(2026, 1, 1)
 HEADER = ("office_code", "direction", "procedure_code", "transport_mode", "importer_id", "exporter_id",
@@ -43,6 +44,15 @@ HEADER = ("office_code", "direction", "procedure_code", "transport_mode", "impor
           "country_origin", "currency")
 ITEM = ("hs_code", "description", "country_origin", "quantity", "quantity_unit", "net_mass_kg", "customs_value",
         "customs_value_base", "duty_rate", "duty", "preference_code")
+
+
+def arrow_stream(table) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def records(con, sql, params=None):
@@ -172,12 +182,19 @@ def test_both_paths_decide_alike_and_as_the_workbench_selects(setting):
         assert scorer.takes_python(parsed, "python") and not scorer.takes_python(parsed, "sql")
         assert scorer.takes_python(parsed[:1]) and not scorer.takes_python(parsed)   # what a request takes
         decided = {path: scorer.score(parsed, explain=True, path=path) for path in PATHS}
+        # the same batch as columns: read from JSON by Arrow, and sent as an Arrow stream
+        body = json.dumps({"declarations": setting["messages"]}).encode()
+        table = scorer.read_json(body)
+        assert table is not None
+        decided["json as columns"] = scorer.score_table(table, explain=True)
+        decided["arrow stream"] = scorer.score_table(read_stream(arrow_stream(table), scorer.indicators), explain=True)
+        decided["arrow stream, sql"] = scorer.score_table(table, explain=True, path="sql")
     finally:
         scorer.close()
-    for path in PATHS:
+    for path in decided:
         served = {(p["profile_id"], d["declaration_id"]) for d in decided[path] for p in d["profiles"]}
         assert served == setting["selected"], path
-    assert decided["python"] == decided["sql"]
+        assert decided[path] == decided["python"], path
     assert sum(1 for d in decided["python"] for p in d["profiles"] if "reason" in p) == len(setting["selected"])
     assert any(d["sampled_out"] for d in decided["python"])
 

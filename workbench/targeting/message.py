@@ -7,8 +7,10 @@ attributes of item over header). Two things come from outside the declaration:
 
 - ``importer_trusted``: given, or else read from the bundle's trusted-trader register;
 - indicator values: each item carries ``indicators: {ID: {value, flag}}`` for the indicators
-  the bundle's profiles read (its manifest lists them); one not given is missing, and the
-  decision names it.
+  the bundle's profiles read (its manifest lists them); one not given (left out, or ``null``) is
+  missing, and the decision names it.
+
+``attrs`` and ``indicators`` may be ``null``, meaning none given.
 
 Times are UTC; a time with an offset is converted to UTC.
 """
@@ -55,8 +57,8 @@ class Item(TypedDict, total=False):
     duty_rate: Optional[float]
     duty: Optional[float]
     preference_code: Text
-    attrs: dict[str, Any]
-    indicators: dict[str, IndicatorValue]
+    attrs: Optional[dict[str, Any]]
+    indicators: Optional[dict[str, Optional[IndicatorValue]]]
 
 
 class Declaration(TypedDict, total=False):
@@ -80,7 +82,7 @@ class Declaration(TypedDict, total=False):
     country_origin: Text
     currency: Text
     importer_trusted: Optional[bool]
-    attrs: dict[str, Any]
+    attrs: Optional[dict[str, Any]]
     items: Required[Annotated[list[Item], Field(min_length=1, max_length=MAX_ITEMS)]]
 
 

@@ -113,7 +113,7 @@ def plain(decl: Declaration) -> bool:
         if any(not isinstance(v, str) for v in (item.get("attrs") or {}).values()):
             return False
         for given in (item.get("indicators") or {}).values():
-            if not _finite(given.get("value")):
+            if not _finite((given or {}).get("value")):
                 return False
         per_kg = _per_kg(item)
         if per_kg is not None and not math.isfinite(per_kg):

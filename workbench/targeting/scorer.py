@@ -51,23 +51,20 @@ from workbench.profiles.selection import lane_rank
 from workbench.profiles.spec import Profile, parse_profile
 from workbench.profiles.targets import parse_list
 from workbench.store.sql import scalar
+from workbench.profiles import columns
+from workbench.targeting.bulk import DECL_COLUMNS, ITEM_COLUMNS, Staged, read_json_batch, stage, staging_schemas
 from workbench.targeting.message import Declaration
 from workbench.targeting.rows import TWINS, frame_rows, plain, reads_alike
 
-DECL_COLUMNS = ("declaration_id", "lodged_at", "direction", "office_code", "procedure_code", "transport_mode",
-                "importer_id", "exporter_id", "declarant_id", "carrier_id", "voyage_id", "bill_of_lading",
-                "container_id", "country_dispatch", "country_origin", "currency")
-ITEM_COLUMNS = ("item_no", "hs_code", "description", "country_origin", "quantity", "quantity_unit", "net_mass_kg",
-                "customs_value", "customs_value_base", "duty_rate", "duty", "preference_code")
 STAGED_DECL, STAGED_ITEM = "sc_decl", "sc_item"
+BATCH_DECL, BATCH_ITEM = "sc_batch_decl", "sc_batch_item"
 SMALL = 200
 """Requests of fewer declarations run on one DuckDB thread: scheduling a second costs more than it saves."""
 QUICK = 300
 """Requests of at most this many declarations take the Python path (when they can): measured
 with 100 profiles, Python takes about 0.5 ms a declaration and DuckDB 200-300 ms a request up to
 a few hundred declarations (the plan of all profiles is bound each time)."""
-PATHS = ("auto", "python", "sql")
-NUMBERS = {"quantity", "net_mass_kg", "customs_value", "customs_value_base", "duty_rate", "duty"}
+PATHS = ("auto", "python", "sql", "columns")
 
 
 def _day_start(value: Any) -> dt.datetime | None:
@@ -117,7 +114,10 @@ class Scorer:
         self.prepared = [Prepared(p, salt=self.salt) for p in self.profiles]
         used = used_fields(self.profiles) | set(SCOPE_FIELDS)
         self.uses_attrs = any(f.startswith("attr.") for f in used)
-        self.fill_sql = self._fill_sql(used)
+        self.used = sorted(used)
+        self.fill_sql = f"INSERT INTO {FRAME} BY NAME\n" + self._frame_sql(STAGED_DECL, STAGED_ITEM)
+        self.batch_sql = self._frame_sql(BATCH_DECL, BATCH_ITEM)
+        self.columnar = not self.uses_attrs and columns.supports(self.profiles)
         self.quick = reads_alike(self.profiles)
         self.row_fields = sorted(f for f in used if f in TWINS)
         self._staging()
@@ -140,22 +140,22 @@ class Scorer:
             members.setdefault(list_id, []).append((value, start, end))
         return members
 
-    def _fill_sql(self, used: set[str]) -> str:
-        """The frame from the staging tables, with the frame's own field expressions — only the
+    def _frame_sql(self, decl: str, item: str) -> str:
+        """The frame from staging tables, with the frame's own field expressions — only the
         fields the profiles read (and the scope), as the workbench's frame holds."""
-        cols = ",\n       ".join(f"{f.source} AS {flds.column(f.name)}" for f in flds.all_fields() if f.name in used)
+        cols = ",\n       ".join(f"{f.source} AS {flds.column(f.name)}" for f in flds.all_fields()
+                                 if f.name in self.used)
         inds = "".join(f",\n       i.ind_{n} AS {flds.column('indicator.' + ind)}, "
                        f"i.ind_{n}_flag AS {flds.column('indicator.' + ind + '.flag')}"
                        for n, ind in enumerate(self.indicators))
         attrs = ("json_merge_patch(coalesce(d.attrs::JSON, '{}'::JSON), coalesce(i.attrs::JSON, '{}'::JSON))"
                  if self.uses_attrs else "NULL::JSON")
         return f"""
-INSERT INTO {FRAME} BY NAME
 SELECT d.declaration_id, 1 AS decl_version, i.item_no, d.lodged_at, {attrs} AS attrs,
        {cols}{inds}
-FROM {STAGED_DECL} d
-JOIN {STAGED_ITEM} i ON i.declaration_id = d.declaration_id
-JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {STAGED_DECL}) p ON p.declaration_id = d.declaration_id
+FROM {decl} d
+JOIN {item} i ON i.declaration_id = d.declaration_id
+JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {decl}) p ON p.declaration_id = d.declaration_id
 """
 
     def _staging(self) -> None:
@@ -193,14 +193,9 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {STAGED_DEC
                 for (decl_id, _), v in zip(items, got):
                     if v is None:
                         missing.setdefault(decl_id, set()).add(ind)
-        dtypes = {c: pa.string() for c in dcols}
-        dtypes.update(lodged_at=pa.timestamp("us"), importer_trusted=pa.bool_())
-        itypes = {c: (pa.float64() if c in NUMBERS else pa.string()) for c in icols}
-        itypes["item_no"] = pa.int32()
-        for n in range(len(self.indicators)):
-            itypes[f"ind_{n}"], itypes[f"ind_{n}_flag"] = pa.float64(), pa.bool_()
-        decl = pa.table({c: pa.array(v, type=dtypes[c]) for c, v in dcols.items()})
-        item = pa.table({c: pa.array(v, type=itypes[c]) for c, v in icols.items()})
+        dschema, ischema = staging_schemas(self.indicators)
+        decl = pa.table({f.name: pa.array(dcols[f.name], type=f.type) for f in dschema}, schema=dschema)
+        item = pa.table({f.name: pa.array(icols[f.name], type=f.type) for f in ischema}, schema=ischema)
         return decl, item, {k: sorted(v) for k, v in missing.items()}
 
     # -- scoring --------------------------------------------------------------------------
@@ -221,13 +216,35 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {STAGED_DEC
             raise ValueError(f"declaration {twice} appears twice in the batch")
         if self.takes_python(declarations, path):
             matches, why, missing = self._score_python(declarations, explain)
+            return self._decisions(ids, matches, why, missing)
+        decl, item, missing = self._tables(declarations)
+        finite = path != "sql" and all(plain(d) for d in declarations)
+        return self._score_tables(Staged(decl, item, ids, missing, finite), explain, path)
+
+    def score_table(self, table: Any, *, explain: bool = True, path: str = "auto") -> list[dict[str, Any]]:
+        """:meth:`score` for a batch as an Arrow table of declarations
+        (:func:`workbench.targeting.bulk.message_schema`), checked on its columns."""
+        if path not in PATHS:
+            raise ValueError(f"path is one of {', '.join(PATHS)}, not {path!r}")
+        return self._score_tables(stage(table, self.indicators, self.trusted), explain, path)
+
+    def read_json(self, data: bytes) -> Any:
+        """A JSON batch as columns when Arrow reads it exactly as the message schema does, and
+        the attributes it cannot carry are not read by these profiles; else None."""
+        return None if self.uses_attrs else read_json_batch(data, self.indicators)
+
+    def _score_tables(self, staged: Staged, explain: bool, path: str) -> list[dict[str, Any]]:
+        """The column evaluator when it reads the batch alike (finite numbers, no attributes
+        read, target lists on text), else DuckDB over the compiled profiles."""
+        if path != "sql" and self.columnar and staged.finite:
+            matches, why = self._score_columns(staged.decl, staged.item, explain)
         else:
-            matches, why, missing = self._score_sql(declarations, explain)
-        return self._decisions(ids, matches, why, missing)
+            matches, why = self._score_sql(staged.decl, staged.item, explain)
+        return self._decisions(staged.ids, matches, why, staged.missing)
 
     def takes_python(self, declarations: list[Declaration], path: str = "auto") -> bool:
         """Whether a request goes the Python path (see the module)."""
-        if path == "sql" or not self.quick or (path == "auto" and len(declarations) > QUICK):
+        if path in ("sql", "columns") or not self.quick or (path == "auto" and len(declarations) > QUICK):
             return False
         return all(plain(d) for d in declarations)
 
@@ -265,13 +282,49 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {STAGED_DEC
         return (f"{c.profile.id} v{c.version} ({c.profile.treatment.lane}): item {row['item_no']}: "
                 + "; ".join(phrases))
 
+    # -- the column path ----------------------------------------------------------------------
+    def _score_columns(self, decl: Any, item: Any, explain: bool) -> tuple[list[tuple], dict]:
+        """The frame's fields from the staging tables by the frame's own SQL (no table written),
+        then every profile as masks over the columns (:mod:`workbench.profiles.columns`)."""
+        import pyarrow.compute as pc
+
+        with self.lock:
+            con = self.con
+            con.execute(f"SET threads = {1 if decl.num_rows < SMALL else self.threads}")
+            con.register(BATCH_DECL, decl)
+            con.register(BATCH_ITEM, item)
+            try:
+                got = con.sql(self.batch_sql).to_arrow_table()
+            finally:
+                con.unregister(BATCH_DECL)
+                con.unregister(BATCH_ITEM)
+        decl_ids = decl.column("declaration_id").combine_chunks()
+        index = pc.index_in(got.column("declaration_id"), value_set=decl_ids).to_numpy(zero_copy_only=False)
+        item_no = got.column("item_no").to_numpy().astype("int64")
+        frame = columns.Frame.from_arrow(decl_ids.to_pylist(), index, item_no,
+                                         got.column("lodged_at").to_numpy(), {f: got.column(f) for f in self.used})
+        matches: list[tuple[int, str, int, bool]] = []
+        for n, prepared in enumerate(self.prepared):
+            hit_decls, hit_items = columns.matched_items(frame, prepared.profile, self.members, prepared.bounds)
+            for d, i in zip(hit_decls.tolist(), hit_items.tolist()):
+                decl_id = frame.declaration_ids[d]
+                matches.append((n, decl_id, i, prepared.kept(decl_id)))
+        why: dict[tuple[str, str], str] = {}
+        if explain and any(kept for *_, kept in matches):
+            where = {(d, i): r for r, (d, i) in enumerate(zip(frame.decl.tolist(), item_no.tolist()))}
+            position = {d: k for k, d in enumerate(frame.declaration_ids)}
+            for n, decl_id, i, kept in matches:
+                if kept:
+                    row = got.slice(where[(position[decl_id], i)], 1).to_pylist()[0]
+                    why[(self.profiles[n].id, decl_id)] = self._reason(n, row)
+        return matches, why
+
     # -- the DuckDB path ----------------------------------------------------------------------
-    def _score_sql(self, declarations: list[Declaration], explain: bool) -> tuple[list[tuple], dict, dict]:
-        decl, item, missing = self._tables(declarations)
+    def _score_sql(self, decl: Any, item: Any, explain: bool) -> tuple[list[tuple], dict]:
         names = [p.id for p in self.profiles]
         with self.lock:
             con = self.con
-            con.execute(f"SET threads = {1 if len(declarations) < SMALL else self.threads}")
+            con.execute(f"SET threads = {1 if decl.num_rows < SMALL else self.threads}")
             for name, table in ((STAGED_DECL, decl), (STAGED_ITEM, item)):
                 con.execute(f"DELETE FROM {name}")
                 con.from_arrow(table).insert_into(name)
@@ -293,7 +346,7 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {STAGED_DEC
                     for decl_id, text in reasons(con, self.compiled[n], hits).items():
                         why[(names[n], decl_id)] = text
             con.execute(f"DELETE FROM {FRAME}")
-        return matches, why, missing
+        return matches, why
 
     def _decisions(self, ids: list[str], matches: list[tuple], why: dict[tuple[str, str], str],
                    missing: dict[str, list[str]]) -> list[dict[str, Any]]:
