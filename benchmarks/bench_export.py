@@ -182,16 +182,41 @@ def contract_messages(messages_file: str, bundle: str, out: str) -> dict[str, An
     return {"messages": len(found), "indicators": len(required)}
 
 
-def score_http_batch(url: str, messages_file: str) -> dict[str, Any]:
+def _arrow_body(batch: list[dict[str, Any]], indicators: list[str]) -> bytes:
+    """A batch as an Arrow IPC stream, one row per declaration (the service's bulk form)."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from workbench.targeting.bulk import message_schema
+
+    rows = [dict(m, lodged_at=dt.datetime.fromisoformat(m["lodged_at"])) for m in batch]
+    table = pa.Table.from_pylist(rows, schema=message_schema(indicators))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def score_http_batch(url: str, messages_file: str, bundle: str = "", form: str = "json") -> dict[str, Any]:
     """Post the messages in batches over one kept-alive connection; only the posting is timed
-    (reading the file and encoding the bodies come before)."""
+    (reading the file and encoding the bodies come before). ``form`` 'json' or 'arrow' (an
+    Arrow IPC stream per batch, with the bundle's indicators)."""
     import httpx
 
     found = json.loads(Path(messages_file).read_text())
-    bodies = [json.dumps({"declarations": found[n:n + BATCH]}).encode() for n in range(0, len(found), BATCH)]
+    if form == "arrow":
+        from workbench.export.manifest import unpack
+
+        required = unpack(Path(bundle).read_bytes()).manifest.indicators.required
+        bodies = [_arrow_body(found[n:n + BATCH], required) for n in range(0, len(found), BATCH)]
+        kind = "application/vnd.apache.arrow.stream"
+    else:
+        bodies = [json.dumps({"declarations": found[n:n + BATCH]}).encode() for n in range(0, len(found), BATCH)]
+        kind = "application/json"
     selected = 0
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}",
-                                             "Content-Type": "application/json"}, timeout=600) as client:
+                                             "Content-Type": kind}, timeout=600) as client:
         t0 = time.perf_counter()
         for body in bodies:
             got = client.post("/score?explain=false", content=body)
@@ -312,14 +337,16 @@ def run(rows: int = DEFAULT_ROWS, keep: bool = False) -> list[dict[str, Any]]:
                    headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120).raise_for_status()
         slim = tmp / "messages-contract.json"
         kept = measure(f"{__name__}:contract_messages", str(msgs), bundle_file, str(slim), label="contract")
-        for label, path in (("every indicator of the store", msgs),
-                            (f"the bundle's {kept.value['indicators']} indicators", slim)):
-            _log(f"scoring over HTTP in batches, messages with {label}")
-            batch = measure(f"{__name__}:score_http_batch", url, str(path), label="http batch", preload=["httpx"])
+        for label, path, form in (("JSON, items with every indicator of the store", msgs, "json"),
+                                  (f"JSON, items with the bundle's {kept.value['indicators']} indicators", slim, "json"),
+                                  (f"Arrow stream, the bundle's {kept.value['indicators']} indicators", slim, "arrow")):
+            _log(f"scoring over HTTP in batches, {label}")
+            batch = measure(f"{__name__}:score_http_batch", url, str(path), bundle_file, form, label="http batch",
+                            preload=["httpx", "pyarrow"])
             posted = batch.value["seconds"]
             rate = n / posted if posted else 0.0
             agree = batch.value["selected"] == inproc.value["selected"]
-            out.append(_row(f"scoring: HTTP batches of {BATCH:,}, {p['profiles']} profiles, items with {label}",
+            out.append(_row(f"scoring: HTTP batches of {BATCH:,}, {p['profiles']} profiles, {label}",
                             batch, n, ratio=round(posted / inproc.seconds, 2) if inproc.seconds else None,
                             ok=rate >= 50_000,
                             note=f"{rate:,.0f} declarations/s posting {batch.value['mb']} MB in {posted:.2f} s "

@@ -79,3 +79,27 @@ def test_decisions_and_results_load_back_as_profile_inspections(world_store, tmp
                              ["synth:" + chosen[0]["decision_id"], result_at]).fetchall()
     assert now == ("positive", 1250.0, 2)
     assert before == [("pending",)]                                  # point in time: pending until the result
+
+
+def test_the_decision_log_reads_back_as_csv_whatever_the_declaration_id(tmp_path):
+    """The log writes its lines itself (the csv module took 4 µs a row); an id with a comma, a
+    quote or a line break still reads back as one field, and every decision as one row."""
+    ids = ["plain-1", "with,comma", 'with "quotes"', "line\nbreak", "carriage\rreturn", "ü-ß", ""]
+    decisions = [{"declaration_id": i, "bundle_id": "wb-20261207-0123456789ab", "lane": "red" if n % 2 else "green",
+                  "selected": bool(n % 2),
+                  "profiles": [{"profile_id": "RP-A", "version": 2}, {"profile_id": "RP-B", "version": 1}] if n % 2 else [],
+                  "sampled_out": [{"profile_id": "RP-C", "version": 3}] if n == 2 else [],
+                  "missing_indicators": ["price.unit_value_low", "route.via_hub"] if n == 3 else []}
+                 for n, i in enumerate(ids)]
+    log = DecisionLog(tmp_path / "decisions.csv")
+    log.record(decisions[:3])
+    log.record(decisions[3:])
+    with log.path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["declaration_id"] for r in rows] == ids
+    assert [r["decision_id"] for r in rows] == [d["decision_id"] for d in decisions]
+    assert len({r["decision_id"] for r in rows}) == len(ids) and all(len(r["decision_id"]) == 32 for r in rows)
+    assert rows[1]["profiles"] == "RP-A@2|RP-B@1" and rows[1]["profile_id"] == "RP-A"
+    assert rows[1]["selection_source"] == "profile" and rows[0]["selection_source"] == ""
+    assert rows[2]["sampled_out"] == "RP-C@3" and rows[3]["missing_indicators"] == "price.unit_value_low|route.via_hub"
+    assert log.count() == len(ids)

@@ -26,7 +26,6 @@ reference evaluator on random profiles, declarations and lists, as it holds the 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +45,7 @@ class Coded:
 
     codes: np.ndarray
     values: list[Any]
+    text: bool = False
 
 
 Column = "np.ndarray | Coded"
@@ -108,7 +108,7 @@ def _column(name: str, arr: Any) -> Any:
         return pc.fill_null(arr.cast(pa.float64()), float("nan")).to_numpy(zero_copy_only=False)
     encoded = arr.dictionary_encode() if not pa.types.is_dictionary(arr.type) else arr
     codes = pc.fill_null(encoded.indices.cast(pa.int32()), -1).to_numpy(zero_copy_only=False)
-    return Coded(codes, encoded.dictionary.to_pylist())
+    return Coded(codes, encoded.dictionary.to_pylist(), pa.types.is_string(encoded.dictionary.type))
 
 
 class NotColumnar(ValueError):
@@ -133,8 +133,16 @@ def _comparisons(p: Profile) -> list[Comparison]:
 # -- comparisons --------------------------------------------------------------------------
 
 def _lookup(frame: Frame, col: Coded, leaf: _Leaf, lists: ListMembers | None) -> np.ndarray:
-    """Each distinct value through the reference evaluator's leaf, then read for every item."""
+    """Each distinct value through the reference evaluator's leaf, then read for every item.
+    Text equality and membership are asked of all distinct values at once (the same answers:
+    text equals text)."""
     table = np.zeros(len(col.values) + 1, dtype=bool)          # the last entry stands for missing
+    texts = ({leaf.value} if leaf.op in ("eq", "ne") and isinstance(leaf.value, str) else
+             leaf.texts if leaf.op in ("in", "not_in") else None)
+    if texts is not None and not leaf.attr and col.text:
+        member = np.fromiter((v in texts for v in col.values), dtype=bool, count=len(col.values))
+        table[:-1] = member if leaf.op in ("eq", "in") else ~member
+        return table[col.codes]
     for n, value in enumerate(col.values):
         table[n] = leaf.holds({leaf.field: value, "attrs": {leaf.attr: value}} if leaf.attr else {leaf.field: value},
                               lists)
@@ -193,22 +201,27 @@ def _unique_lookup(x: np.ndarray, leaf: _Leaf, lists: ListMembers | None) -> np.
     return out
 
 
-def leaf_mask(frame: Frame, comp: Comparison, lists: ListMembers | None = None) -> np.ndarray:
+def _key(comp: Comparison, leaf: _Leaf) -> tuple:
+    return (comp.field, leaf.op, repr(leaf.value))
+
+
+def leaf_mask(frame: Frame, comp: Comparison, lists: ListMembers | None = None,
+              leaf: _Leaf | None = None, key: tuple | None = None) -> np.ndarray:
     """Which items satisfy one comparison (kept per frame: profiles often share comparisons)."""
-    key = (comp.field, comp.op, repr(comp.value))
+    leaf = leaf or _Leaf(comp)
+    key = key or _key(comp, leaf)
     got = frame.cache.get(key)
     if got is not None:
         return got
-    leaf = _Leaf(comp)
     col = frame.columns[comp.field]
     if isinstance(col, Coded):
-        if comp.op == "in_list":
+        if leaf.op == "in_list":
             got = _in_list(frame, col, comp, lists)
         else:
             got = _lookup(frame, col, leaf, lists)
-    elif comp.op == "in_list":
+    elif leaf.op == "in_list":
         raise NotColumnar(f"{comp.field}: a target list is matched against text only here")
-    elif comp.op in NUMERIC_OPS and leaf.numeric:
+    elif leaf.op in NUMERIC_OPS and leaf.numeric:
         got = _numbers(col, leaf)
     else:
         got = _unique_lookup(col, leaf, lists)
@@ -216,49 +229,76 @@ def leaf_mask(frame: Frame, comp: Comparison, lists: ListMembers | None = None) 
     return got
 
 
-def mask(frame: Frame, node: Node, lists: ListMembers | None = None) -> np.ndarray:
-    """Which items satisfy a criteria tree."""
+def _prepare(node: Node) -> tuple:
+    """A tree with each comparison made ready once: ('all'|'any', parts), ('not', part) or
+    ('leaf', comparison, leaf, key)."""
     if isinstance(node, All):
-        out = np.ones(frame.size, dtype=bool)
-        for part in node.all:
-            out &= mask(frame, part, lists)
-        return out
+        return ("all", [_prepare(n) for n in node.all])
     if isinstance(node, Any_):
-        out = np.zeros(frame.size, dtype=bool)
-        for part in node.any:
-            out |= mask(frame, part, lists)
-        return out
+        return ("any", [_prepare(n) for n in node.any])
     if isinstance(node, Not):
-        return ~mask(frame, node.not_, lists)
-    return leaf_mask(frame, node, lists)
+        return ("not", _prepare(node.not_))
+    leaf = _Leaf(node)
+    return ("leaf", node, leaf, _key(node, leaf))
 
 
-# -- a profile ------------------------------------------------------------------------------
-
-def scope_mask(frame: Frame, profile: Profile,
-               bounds: tuple[dt.datetime | None, dt.datetime | None] | None = None) -> np.ndarray:
-    """Items whose declaration is in the profile's scope and validity."""
-    scope = profile.scope
-    out = np.ones(frame.size, dtype=bool)
-    for name, wanted in (("declaration.direction", [scope.direction] if scope.direction else None),
-                         ("declaration.office_code", scope.offices or None),
-                         ("declaration.procedure_code", scope.procedures or None)):
-        if wanted is not None:
-            out &= leaf_mask(frame, Comparison.model_validate({"field": name, "in": list(wanted)}))
-    lo, hi = bounds or window(profile)
-    if lo is not None:
-        out &= frame.lodged >= np.datetime64(lo, "us")      # NaT compares false: out of validity
-    if hi is not None:
-        out &= frame.lodged < np.datetime64(hi, "us")
+def _mask(frame: Frame, node: tuple, lists: ListMembers | None) -> np.ndarray:
+    kind = node[0]
+    if kind == "leaf":
+        return leaf_mask(frame, node[1], lists, node[2], node[3])
+    if kind == "not":
+        return ~_mask(frame, node[1], lists)
+    parts = iter(node[1])
+    out = _mask(frame, next(parts), lists).copy()
+    for part in parts:
+        if kind == "all":
+            out &= _mask(frame, part, lists)
+        else:
+            out |= _mask(frame, part, lists)
     return out
 
 
-def matched_items(frame: Frame, profile: Profile, lists: ListMembers | None = None,
-                  bounds: tuple[dt.datetime | None, dt.datetime | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def mask(frame: Frame, node: Node, lists: ListMembers | None = None) -> np.ndarray:
+    """Which items satisfy a criteria tree."""
+    return _mask(frame, _prepare(node), lists)
+
+
+class Plan:
+    """A profile made ready once to be evaluated on many frames: its trees, its scope as
+    comparisons, its validity as timestamps."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        scope = profile.scope
+        self.scope = [_prepare(Comparison.model_validate({"field": name, "in": list(wanted)}))
+                      for name, wanted in (("declaration.direction", [scope.direction] if scope.direction else []),
+                                           ("declaration.office_code", scope.offices),
+                                           ("declaration.procedure_code", scope.procedures)) if wanted]
+        lo, hi = window(profile)
+        self.lo = np.datetime64(lo, "us") if lo is not None else None
+        self.hi = np.datetime64(hi, "us") if hi is not None else None
+        self.criteria = _prepare(profile.criteria)
+        self.exceptions = _prepare(profile.exceptions) if profile.exceptions is not None else None
+
+
+def scope_mask(frame: Frame, plan: Plan) -> np.ndarray:
+    """Items whose declaration is in the profile's scope and validity."""
+    out = np.ones(frame.size, dtype=bool)
+    for node in plan.scope:
+        out &= _mask(frame, node, None)
+    if plan.lo is not None:
+        out &= frame.lodged >= plan.lo                # NaT compares false: out of validity
+    if plan.hi is not None:
+        out &= frame.lodged < plan.hi
+    return out
+
+
+def matched_items(frame: Frame, plan: Plan | Profile, lists: ListMembers | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(declaration indexes, first hitting item numbers) of the declarations a profile matches
     before its keyed sample: in scope and validity, an item meeting the criteria, no item
     meeting the exceptions. Declarations in ascending index order."""
-    hit = scope_mask(frame, profile, bounds) & mask(frame, profile.criteria, lists)
+    plan = plan if isinstance(plan, Plan) else Plan(plan)
+    hit = scope_mask(frame, plan) & _mask(frame, plan.criteria, lists)
     rows = np.flatnonzero(hit)
     if not len(rows):
         return rows, rows
@@ -268,9 +308,9 @@ def matched_items(frame: Frame, profile: Profile, lists: ListMembers | None = No
     first = np.ones(len(decl), dtype=bool)
     first[1:] = decl[1:] != decl[:-1]
     decl, item = decl[first], item[first]
-    if profile.exceptions is not None:
+    if plan.exceptions is not None:
         excepted = np.zeros(len(frame.declaration_ids), dtype=bool)
-        excepted[frame.decl[mask(frame, profile.exceptions, lists)]] = True
+        excepted[frame.decl[_mask(frame, plan.exceptions, lists)]] = True
         keep = ~excepted[decl]
         decl, item = decl[keep], item[keep]
     return decl, item

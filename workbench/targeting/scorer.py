@@ -112,6 +112,7 @@ class Scorer:
                 for p in self.profiles]
         self.compiled, self.union_sql, self.params = compile_set(full, self.salt) if full else ([], "", {})
         self.prepared = [Prepared(p, salt=self.salt) for p in self.profiles]
+        self.plans = [columns.Plan(p) for p in self.profiles]
         used = used_fields(self.profiles) | set(SCOPE_FIELDS)
         self.uses_attrs = any(f.startswith("attr.") for f in used)
         self.used = sorted(used)
@@ -305,7 +306,7 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {decl}) p O
                                          got.column("lodged_at").to_numpy(), {f: got.column(f) for f in self.used})
         matches: list[tuple[int, str, int, bool]] = []
         for n, prepared in enumerate(self.prepared):
-            hit_decls, hit_items = columns.matched_items(frame, prepared.profile, self.members, prepared.bounds)
+            hit_decls, hit_items = columns.matched_items(frame, self.plans[n], self.members)
             for d, i in zip(hit_decls.tolist(), hit_items.tolist()):
                 decl_id = frame.declaration_ids[d]
                 matches.append((n, decl_id, i, prepared.kept(decl_id)))
@@ -365,13 +366,17 @@ JOIN (SELECT declaration_id, importer_trusted AS trusted_trader FROM {decl}) p O
                     {"profile_id": p.id, "version": version, "selection_pct": p.treatment.selection_pct,
                      "item_no": item_no})
         out = []
+        bundle_id = self.bundle_id
         for decl_id in ids:
-            chosen = sorted(selected.get(decl_id, []), key=lambda e: (-lane_rank(e["lane"]), e["profile_id"]))
-            out.append({"declaration_id": decl_id, "bundle_id": self.bundle_id,
+            chosen = selected.get(decl_id, [])
+            if len(chosen) > 1:
+                chosen.sort(key=lambda e: (-lane_rank(e["lane"]), e["profile_id"]))
+            left = sampled_out.get(decl_id, [])
+            if len(left) > 1:
+                left.sort(key=lambda e: e["profile_id"])
+            out.append({"declaration_id": decl_id, "bundle_id": bundle_id,
                         "lane": chosen[0]["lane"] if chosen else "green", "selected": bool(chosen),
-                        "profiles": chosen,
-                        "sampled_out": sorted(sampled_out.get(decl_id, []), key=lambda e: e["profile_id"]),
-                        "missing_indicators": missing.get(decl_id, [])})
+                        "profiles": chosen, "sampled_out": left, "missing_indicators": missing.get(decl_id, [])})
         return out
 
     def close(self) -> None:
