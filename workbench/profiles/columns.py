@@ -46,6 +46,13 @@ class Coded:
     codes: np.ndarray
     values: list[Any]
     text: bool = False
+    _where: dict[Any, int] | None = field(default=None, repr=False)
+
+    def where(self) -> dict[Any, int]:
+        """Value -> code (made on first use)."""
+        if self._where is None:
+            self._where = {v: n for n, v in enumerate(self.values)}
+        return self._where
 
 
 Column = "np.ndarray | Coded"
@@ -140,8 +147,10 @@ def _lookup(frame: Frame, col: Coded, leaf: _Leaf, lists: ListMembers | None) ->
     texts = ({leaf.value} if leaf.op in ("eq", "ne") and isinstance(leaf.value, str) else
              leaf.texts if leaf.op in ("in", "not_in") else None)
     if texts is not None and not leaf.attr and col.text:
-        member = np.fromiter((v in texts for v in col.values), dtype=bool, count=len(col.values))
-        table[:-1] = member if leaf.op in ("eq", "in") else ~member
+        where = col.where()
+        table[[where[t] for t in texts if t in where]] = True
+        if leaf.op in ("ne", "not_in"):
+            table[:-1] = ~table[:-1]
         return table[col.codes]
     for n, value in enumerate(col.values):
         table[n] = leaf.holds({leaf.field: value, "attrs": {leaf.attr: value}} if leaf.attr else {leaf.field: value},
@@ -152,7 +161,7 @@ def _lookup(frame: Frame, col: Coded, leaf: _Leaf, lists: ListMembers | None) ->
 def _in_list(frame: Frame, col: Coded, comp: Comparison, lists: ListMembers | None) -> np.ndarray:
     """A text value on a list, on a day inside the member's validity (a missing day passes)."""
     out = np.zeros(frame.size, dtype=bool)
-    where = {v: n for n, v in enumerate(col.values)}
+    where = col.where()
     when = frame.lodged
     known = ~np.isnat(when)
     for member, start, end in (lists or {}).get(comp.in_list, ()):
@@ -274,6 +283,7 @@ class Plan:
                       for name, wanted in (("declaration.direction", [scope.direction] if scope.direction else []),
                                            ("declaration.office_code", scope.offices),
                                            ("declaration.procedure_code", scope.procedures)) if wanted]
+        self.scope_key = tuple(node[3] for node in self.scope)
         lo, hi = window(profile)
         self.lo = np.datetime64(lo, "us") if lo is not None else None
         self.hi = np.datetime64(hi, "us") if hi is not None else None
@@ -282,7 +292,12 @@ class Plan:
 
 
 def scope_mask(frame: Frame, plan: Plan) -> np.ndarray:
-    """Items whose declaration is in the profile's scope and validity."""
+    """Items whose declaration is in the profile's scope and validity (kept per frame: most
+    profiles share them)."""
+    key = ("scope", plan.scope_key, plan.lo, plan.hi)
+    got = frame.cache.get(key)
+    if got is not None:
+        return got
     out = np.ones(frame.size, dtype=bool)
     for node in plan.scope:
         out &= _mask(frame, node, None)
@@ -290,6 +305,7 @@ def scope_mask(frame: Frame, plan: Plan) -> np.ndarray:
         out &= frame.lodged >= plan.lo                # NaT compares false: out of validity
     if plan.hi is not None:
         out &= frame.lodged < plan.hi
+    frame.cache[key] = out
     return out
 
 

@@ -217,4 +217,5 @@ def serve(state_dir: str | Path, *, port: int, token: str, public_keys: dict[str
     # otherwise walk it again and again while a batch makes its thousands of decisions
     gc.collect()
     gc.freeze()
+    gc.set_threshold(50_000, 20, 20)     # a batch's decisions are thousands of short-lived objects
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
