@@ -191,14 +191,10 @@ def _arrow_body(batch: list[dict[str, Any]], indicators: list[str]) -> bytes:
 
     import pyarrow as pa
 
-    from workbench.targeting.bulk import message_schema
+    from workbench.targeting.bulk import arrow_stream, message_schema
 
     rows = [dict(m, lodged_at=dt.datetime.fromisoformat(m["lodged_at"])) for m in batch]
-    table = pa.Table.from_pylist(rows, schema=message_schema(indicators))
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return arrow_stream(pa.Table.from_pylist(rows, schema=message_schema(indicators)))
 
 
 def score_http_batch(url: str, messages_file: str, bundle: str = "", form: str = "json",
@@ -207,12 +203,14 @@ def score_http_batch(url: str, messages_file: str, bundle: str = "", form: str =
     own thread, as a load generator does; only the posting and the reading of the answers
     (with orjson) are timed — reading the file and encoding the bodies come before, and the
     decoded messages are dropped first so the collector does not walk them while timing.
-    ``form`` 'json' or 'arrow' (an Arrow IPC stream per batch, with the bundle's indicators)."""
+    ``form`` 'json' or 'arrow' (an Arrow IPC stream per batch, with the bundle's indicators,
+    the decisions answered as an Arrow stream too)."""
     import gc
     import threading
 
     import httpx
     import orjson
+    import pyarrow as pa
 
     found = json.loads(Path(messages_file).read_text())
     if form == "arrow":
@@ -221,9 +219,15 @@ def score_http_batch(url: str, messages_file: str, bundle: str = "", form: str =
         required = unpack(Path(bundle).read_bytes()).manifest.indicators.required
         bodies = [_arrow_body(found[n:n + BATCH], required) for n in range(0, len(found), BATCH)]
         kind = "application/vnd.apache.arrow.stream"
+
+        def chosen(answer: bytes) -> int:
+            return pa.ipc.open_stream(answer).read_all().column("selected").to_numpy(zero_copy_only=False).sum()
     else:
         bodies = [json.dumps({"declarations": found[n:n + BATCH]}).encode() for n in range(0, len(found), BATCH)]
         kind = "application/json"
+
+        def chosen(answer: bytes) -> int:
+            return sum(1 for d in orjson.loads(answer)["decisions"] if d["selected"])
     count = len(found)
     del found
     gc.collect()
@@ -234,14 +238,14 @@ def score_http_batch(url: str, messages_file: str, bundle: str = "", form: str =
 
     def post(k: int) -> None:
         try:
-            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": kind},
-                              timeout=600) as client:
+            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": kind,
+                                                     "Accept": kind}, timeout=600) as client:
                 client.get("/health").raise_for_status()
                 start.wait()
                 for body in bodies[k::connections]:
                     got = client.post("/score?explain=false", content=body)
                     got.raise_for_status()
-                    selected[k] += sum(1 for d in orjson.loads(got.content)["decisions"] if d["selected"])
+                    selected[k] += int(chosen(got.content))
         except BaseException as exc:  # noqa: BLE001 - reported below
             failed.append(exc)
             start.abort()

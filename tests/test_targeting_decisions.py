@@ -13,7 +13,7 @@ from test_export_bundle import REF, shared_world
 from workbench.export import make_bundle
 from workbench.ingest.loader import load
 from workbench.store.connection import open_store
-from workbench.targeting.decisions import DecisionLog
+from workbench.targeting.decisions import DECISIONS, DecisionLog
 from workbench.targeting.message import parse
 from workbench.targeting.scorer import Scorer
 
@@ -103,3 +103,41 @@ def test_the_decision_log_reads_back_as_csv_whatever_the_declaration_id(tmp_path
     assert rows[1]["selection_source"] == "profile" and rows[0]["selection_source"] == ""
     assert rows[2]["sampled_out"] == "RP-C@3" and rows[3]["missing_indicators"] == "price.unit_value_low|route.via_hub"
     assert log.count() == len(ids)
+
+
+def test_a_batch_answered_as_a_table_is_logged_line_for_line_as_the_dicts(tmp_path):
+    """The same decisions written from an Arrow table (no Python per declaration) and from the
+    dicts read back as the same records, ids and times aside."""
+    import pyarrow as pa
+
+    ids = ["plain-1", "with,comma", 'with "quotes"', "line\nbreak", "x" * 200, "ü-ß", "last"]
+    chosen = {ids[1]: [{"profile_id": "RP-A", "version": 2, "lane": "red", "control": "physical", "item_no": 1,
+                        "selection_pct": 100.0, "reason": "RP-A v2 (red): item 1: hs_chapter in [64]"},
+                       {"profile_id": "RP-B", "version": 1, "lane": "yellow", "control": "documentary", "item_no": 3,
+                        "selection_pct": 50.0}],
+              ids[3]: [{"profile_id": "RP-C", "version": 4, "lane": "yellow", "control": "documentary", "item_no": 2,
+                        "selection_pct": 100.0}]}
+    left = {ids[2]: [{"profile_id": "RP-D", "version": 1, "selection_pct": 25.0, "item_no": 1}],
+            ids[3]: [{"profile_id": "RP-D", "version": 1, "selection_pct": 25.0, "item_no": 2},
+                     {"profile_id": "RP-E", "version": 9, "selection_pct": 5.0, "item_no": 1}]}
+    missing = {ids[5]: ["price.unit_value_low", "route.via_hub"]}
+    bundle = "wb-20261207-0123456789ab"
+    dicts = [{"declaration_id": i, "bundle_id": bundle, "lane": chosen[i][0]["lane"] if i in chosen else "green",
+              "selected": i in chosen, "profiles": chosen.get(i, []), "sampled_out": left.get(i, []),
+              "missing_indicators": missing.get(i, [])} for i in ids]
+    table = pa.Table.from_pylist(dicts, schema=DECISIONS)
+
+    by_table, by_dicts = DecisionLog(tmp_path / "a" / "decisions.csv"), DecisionLog(tmp_path / "b" / "decisions.csv")
+    answered = by_table.record_table(table)
+    by_dicts.record(dicts)
+
+    def records(log):
+        with log.path.open(newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    a, b = records(by_table), records(by_dicts)
+    assert answered.column("decision_id").to_pylist() == [r["decision_id"] for r in a]
+    assert len(set(answered.column("decision_id").to_pylist())) == len(ids)
+    drop = ("decision_id", "decided_at")
+    assert [{k: v for k, v in r.items() if k not in drop} for r in a] == \
+        [{k: v for k, v in r.items() if k not in drop} for r in b]
+    assert a[1]["profiles"] == "RP-A@2|RP-B@1" and a[3]["sampled_out"] == "RP-D@1|RP-E@9" and a[1]["profile_id"] == "RP-A"

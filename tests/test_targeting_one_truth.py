@@ -31,7 +31,7 @@ from workbench.profiles.selection import store_salt
 from workbench.profiles.spec import parse_profile
 from workbench.store.connection import open_store
 from workbench.profiles.fields import all_fields
-from workbench.targeting.bulk import read_stream
+from workbench.targeting.bulk import arrow_stream, read_stream
 from workbench.targeting.message import parse
 from workbench.targeting.rows import TWINS, frame_rows, plain
 from workbench.targeting.scorer import Scorer
@@ -44,15 +44,6 @@ HEADER = ("office_code", "direction", "procedure_code", "transport_mode", "impor
           "country_origin", "currency")
 ITEM = ("hs_code", "description", "country_origin", "quantity", "quantity_unit", "net_mass_kg", "customs_value",
         "customs_value_base", "duty_rate", "duty", "preference_code")
-
-
-def arrow_stream(table) -> bytes:
-    import pyarrow as pa
-
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
 
 
 def records(con, sql, params=None):
@@ -189,6 +180,12 @@ def test_both_paths_decide_alike_and_as_the_workbench_selects(setting):
         decided["json as columns"] = scorer.score_table(table, explain=True)
         decided["arrow stream"] = scorer.score_table(read_stream(arrow_stream(table), scorer.indicators), explain=True)
         decided["arrow stream, sql"] = scorer.score_table(table, explain=True, path="sql")
+        as_table = scorer.score_table(table, explain=True, as_table=True).to_pylist()
+        for d in as_table:                                    # the table's rows hold a null where JSON has no reason
+            for entry in d["profiles"]:
+                if entry["reason"] is None:
+                    del entry["reason"]
+        decided["arrow stream, answered as a table"] = as_table
     finally:
         scorer.close()
     for path in decided:

@@ -10,7 +10,10 @@ POST     /rollback                         re-activate the bundle active before 
 POST     /score                            one declaration, or ``{"declarations": [...]}``; or a
                                            batch as an Arrow IPC stream (``Content-Type:
                                            application/vnd.apache.arrow.stream``, one row per
-                                           declaration: :mod:`workbench.targeting.bulk`)
+                                           declaration: :mod:`workbench.targeting.bulk`),
+                                           answered in JSON or, with ``Accept: application/
+                                           vnd.apache.arrow.stream``, as an Arrow stream of
+                                           the decisions (``decisions.DECISIONS``)
 =======  ================================  ==========================================================
 
 A JSON batch of more than a few declarations is read by Arrow's JSON reader when that reads it
@@ -33,7 +36,7 @@ import orjson
 
 from workbench.export.manifest import BundleError
 from workbench.targeting.decisions import DecisionLog
-from workbench.targeting.bulk import ARROW_STREAM, read_stream
+from workbench.targeting.bulk import ARROW_STREAM, arrow_stream, read_stream
 from workbench.targeting.message import MessageError, parse
 from workbench.targeting.shelf import Shelf
 
@@ -150,7 +153,7 @@ def create_app(state_dir: str | Path, *, token: str, public_keys: dict[str, Any]
             raise _Refused(409, str(exc)) from None
         return {"active": previous}
 
-    def _as_columns(data: bytes, arrow: bool, explain: bool) -> list[dict[str, Any]] | None:
+    def _as_columns(data: bytes, arrow: bool, explain: bool, answer_arrow: bool) -> Response | None:
         """A batch scored on columns, or None for the JSON the exact way must read."""
         scorer = shelf.scorer if arrow else (shelf.scorer if len(data) >= COLUMNS_FROM else None)
         if scorer is None:
@@ -161,11 +164,14 @@ def create_app(state_dir: str | Path, *, token: str, public_keys: dict[str, Any]
             table = read_stream(data, scorer.indicators) if arrow else scorer.read_json(data)
             if table is None:
                 return None
-            decisions = scorer.score_table(table, explain=explain)
+            decisions = scorer.score_table(table, explain=explain, as_table=answer_arrow)
         except MessageError as exc:
             raise _Refused(422, str(exc)) from None
+        if answer_arrow:
+            return Response(arrow_stream(log.record_table(decisions)), media_type=ARROW_STREAM)
         log.record(decisions)
-        return decisions
+        return Response(orjson.dumps({"bundle_id": scorer.bundle_id, "decisions": decisions}),
+                        media_type="application/json")
 
     @app.post("/score")
     async def score(request: Request, explain: bool = True):
@@ -173,10 +179,10 @@ def create_app(state_dir: str | Path, *, token: str, public_keys: dict[str, Any]
         data = await _body(request)
         arrow = request.headers.get("content-type", "").split(";")[0].strip().lower() == ARROW_STREAM
         if arrow or len(data) >= COLUMNS_FROM:
-            decisions = await run_in_threadpool(_as_columns, data, arrow, explain)
-            if decisions is not None:
-                return Response(orjson.dumps({"bundle_id": decisions[0]["bundle_id"], "decisions": decisions}),
-                                media_type="application/json")
+            answer_arrow = ARROW_STREAM in request.headers.get("accept", "").lower()
+            answered = await run_in_threadpool(_as_columns, data, arrow, explain, answer_arrow)
+            if answered is not None:
+                return answered
         try:
             doc = decode(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

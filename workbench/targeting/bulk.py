@@ -69,7 +69,16 @@ def staging_schemas(indicators: list[str]) -> tuple[pa.Schema, pa.Schema]:
     return pa.schema(decl), pa.schema(item)
 
 
-# -- reading ----------------------------------------------------------------------------------
+# -- reading and writing ----------------------------------------------------------------------
+
+def arrow_stream(table: pa.Table) -> bytes:
+    """A table as the bytes of an Arrow IPC stream."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
 
 def _conform(arr: pa.Array, target: pa.DataType, where: str, *, passed_over: bool = False) -> pa.Array:
     """An array in the message's type: missing fields null, safe casts; a field the message

@@ -52,6 +52,7 @@ from workbench.profiles.spec import Profile, parse_profile
 from workbench.profiles.targets import parse_list
 from workbench.store.sql import scalar
 from workbench.profiles import columns
+from workbench.targeting.decisions import DECISIONS, LEFT_OUT, SELECTION
 from workbench.targeting.bulk import DECL_COLUMNS, ITEM_COLUMNS, Staged, read_json_batch, stage, staging_schemas
 from workbench.targeting.message import Declaration
 from workbench.targeting.rows import TWINS, frame_rows, plain, reads_alike
@@ -236,28 +237,33 @@ JOIN (SELECT _d, importer_trusted AS trusted_trader FROM {BATCH_DECL}) p ON p._d
             return self._decisions(ids, matches, why, missing)
         decl, item, missing = self._tables(declarations)
         finite = path != "sql" and all(plain(d) for d in declarations)
-        return self._score_tables(Staged(decl, item, ids, missing, finite), explain, path)
+        matches, why = self._matches(Staged(decl, item, ids, missing, finite), explain, path)
+        return self._decisions(ids, matches, why, missing)
 
-    def score_table(self, table: Any, *, explain: bool = True, path: str = "auto") -> list[dict[str, Any]]:
+    def score_table(self, table: Any, *, explain: bool = True, path: str = "auto", as_table: bool = False) -> Any:
         """:meth:`score` for a batch as an Arrow table of declarations
-        (:func:`workbench.targeting.bulk.message_schema`), checked on its columns."""
+        (:func:`workbench.targeting.bulk.message_schema`), checked on its columns; with
+        ``as_table`` the decisions come as an Arrow table
+        (:data:`workbench.targeting.decisions.DECISIONS`) rather than dicts."""
         if path not in PATHS:
             raise ValueError(f"path is one of {', '.join(PATHS)}, not {path!r}")
-        return self._score_tables(stage(table, self.indicators, self.trusted), explain, path)
+        staged = stage(table, self.indicators, self.trusted)
+        matches, why = self._matches(staged, explain, path)
+        if as_table:
+            return self._decision_table(staged, matches, why)
+        return self._decisions(staged.ids, matches, why, staged.missing)
 
     def read_json(self, data: bytes) -> Any:
         """A JSON batch as columns when Arrow reads it exactly as the message schema does, and
         the attributes it cannot carry are not read by these profiles; else None."""
         return None if self.uses_attrs else read_json_batch(data, self.indicators)
 
-    def _score_tables(self, staged: Staged, explain: bool, path: str) -> list[dict[str, Any]]:
+    def _matches(self, staged: Staged, explain: bool, path: str) -> tuple[list[tuple], dict]:
         """The column evaluator when it reads the batch alike (finite numbers, no attributes
         read, target lists on text), else DuckDB over the compiled profiles."""
         if path != "sql" and self.columnar and staged.finite:
-            matches, why = self._score_columns(staged.decl, staged.item, explain)
-        else:
-            matches, why = self._score_sql(staged.decl, staged.item, explain)
-        return self._decisions(staged.ids, matches, why, staged.missing)
+            return self._score_columns(staged.decl, staged.item, explain)
+        return self._score_sql(staged.decl, staged.item, explain)
 
     def takes_python(self, declarations: list[Declaration], path: str = "auto") -> bool:
         """Whether a request goes the Python path (see the module)."""
@@ -380,8 +386,9 @@ JOIN (SELECT _d, importer_trusted AS trusted_trader FROM {BATCH_DECL}) p ON p._d
             con.execute(f"DELETE FROM {FRAME}")
         return matches, why
 
-    def _decisions(self, ids: list[str], matches: list[tuple], why: dict[tuple[str, str], str],
-                   missing: dict[str, list[str]]) -> list[dict[str, Any]]:
+    def _grouped(self, matches: list[tuple], why: dict[tuple[str, str], str]) -> tuple[dict, dict]:
+        """Declaration id -> its selecting profiles (strictest lane first, then by id), and ->
+        the profiles whose sample left it out (by id): only the declarations that have any."""
         selected: dict[str, list[dict[str, Any]]] = {}
         sampled_out: dict[str, list[dict[str, Any]]] = {}
         for n, decl_id, item_no, kept in matches:
@@ -396,19 +403,92 @@ JOIN (SELECT _d, importer_trusted AS trusted_trader FROM {BATCH_DECL}) p ON p._d
                 sampled_out.setdefault(decl_id, []).append(
                     {"profile_id": p.id, "version": version, "selection_pct": p.treatment.selection_pct,
                      "item_no": item_no})
-        out = []
-        bundle_id = self.bundle_id
-        for decl_id in ids:
-            chosen = selected.get(decl_id, [])
+        for chosen in selected.values():
             if len(chosen) > 1:
                 chosen.sort(key=lambda e: (-lane_rank(e["lane"]), e["profile_id"]))
-            left = sampled_out.get(decl_id, [])
+        for left in sampled_out.values():
             if len(left) > 1:
                 left.sort(key=lambda e: e["profile_id"])
+        return selected, sampled_out
+
+    def _decisions(self, ids: list[str], matches: list[tuple], why: dict[tuple[str, str], str],
+                   missing: dict[str, list[str]]) -> list[dict[str, Any]]:
+        selected, sampled_out = self._grouped(matches, why)
+        bundle_id = self.bundle_id
+        out = []
+        for decl_id in ids:
+            chosen = selected.get(decl_id, [])
             out.append({"declaration_id": decl_id, "bundle_id": bundle_id,
                         "lane": chosen[0]["lane"] if chosen else "green", "selected": bool(chosen),
-                        "profiles": chosen, "sampled_out": left, "missing_indicators": missing.get(decl_id, [])})
+                        "profiles": chosen, "sampled_out": sampled_out.get(decl_id, []),
+                        "missing_indicators": missing.get(decl_id, [])})
         return out
+
+    def _decision_table(self, staged: Staged, matches: list[tuple], why: dict[tuple[str, str], str]) -> Any:
+        """:meth:`_decisions` as an Arrow table (:data:`DECISIONS`), made on arrays: the entries
+        ordered as :meth:`_grouped` orders them (strictest lane, then profile id; left-out ones
+        by profile id), each declaration's lane its first entry's."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        ids = staged.decl.column("declaration_id").combine_chunks()
+        n = len(ids)
+        prof = np.array([m[0] for m in matches], dtype=np.int64)
+        where = pc.index_in(pa.array([m[1] for m in matches], pa.string()), value_set=ids).to_numpy(
+            zero_copy_only=False).astype(np.int64) if matches else prof
+        item = np.array([m[2] for m in matches], dtype=np.int64)
+        kept = np.array([m[3] for m in matches], dtype=bool)
+        meta = self._profile_columns()
+
+        def entries(chosen: np.ndarray, value_type: Any, keys: tuple[np.ndarray, ...]) -> tuple[Any, np.ndarray]:
+            order = np.flatnonzero(chosen)
+            order = order[np.lexsort(tuple(k[order] for k in keys) + (where[order],))]
+            counts = np.bincount(where[order], minlength=n)
+            offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+            take = pa.array(prof[order])
+            cols = {"item_no": pa.array(item[order], pa.int64())}
+            if "reason" in value_type.names:
+                texts = [why.get((self.profiles[p].id, matches[k][1])) for p, k in zip(prof[order].tolist(), order.tolist())] \
+                    if why else None
+                cols["reason"] = pa.array(texts, pa.string()) if texts else pa.nulls(len(order), pa.string())
+            values = pa.StructArray.from_arrays([cols[f.name] if f.name in cols else meta[f.name].take(take)
+                                                 for f in value_type], fields=list(value_type))
+            return pa.ListArray.from_arrays(offsets, values), order
+
+        chosen, order = entries(kept, SELECTION, (meta["id_rank"][prof], -meta["lane_rank"][prof]))
+        left, _ = entries(~kept, LEFT_OUT, (meta["id_rank"][prof],))
+        counts = pc.list_value_length(chosen).to_numpy(zero_copy_only=False)
+        lanes = np.full(n, "green", dtype=object)
+        firsts = np.concatenate([[0], np.cumsum(counts)])[:-1][counts > 0]
+        lanes[counts > 0] = meta["lane"].take(pa.array(prof[order][firsts])).to_numpy(zero_copy_only=False)
+        gaps = [staged.missing.get(d) or [] for d in staged.ids] if staged.missing else None
+        return pa.Table.from_arrays([
+            ids, pa.array([self.bundle_id] * n, pa.string()), pa.array(lanes, pa.string()), pa.array(counts > 0),
+            chosen, left, pa.array(gaps, pa.list_(pa.string())) if gaps else
+            pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string()))],
+            schema=DECISIONS)
+
+    def _profile_columns(self) -> dict[str, Any]:
+        """Each profile's id, version, lane, control and selection as arrays (by position), and
+        the ranks the decisions sort by."""
+        import numpy as np
+        import pyarrow as pa
+
+        if not hasattr(self, "_meta"):
+            ps = self.profiles
+            order = sorted(range(len(ps)), key=lambda k: ps[k].id)
+            id_rank = np.empty(len(ps), dtype=np.int64)
+            id_rank[order] = np.arange(len(ps))
+            self._meta = {
+                "profile_id": pa.array([p.id for p in ps], pa.string()),
+                "version": pa.array([c.version for c in self.compiled], pa.int64()),
+                "lane": pa.array([p.treatment.lane for p in ps], pa.string()),
+                "control": pa.array([self.controls[p.id] for p in ps], pa.string()),
+                "selection_pct": pa.array([float(p.treatment.selection_pct) for p in ps], pa.float64()),
+                "id_rank": id_rank,
+                "lane_rank": np.array([lane_rank(p.treatment.lane) for p in ps], dtype=np.int64)}
+        return self._meta
 
     def close(self) -> None:
         self.con.close()
