@@ -166,6 +166,8 @@ def create_app(state_dir: str | Path, *, token: str, public_keys: dict[str, Any]
                 return None
             decisions = scorer.score_table(table, explain=explain, as_table=answer_arrow)
         except MessageError as exc:
+            if not arrow:
+                return None          # a JSON batch the schema refuses: the exact way words the error
             raise _Refused(422, str(exc)) from None
         if answer_arrow:
             return Response(arrow_stream(log.record_table(decisions)), media_type=ARROW_STREAM)

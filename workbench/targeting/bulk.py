@@ -4,13 +4,15 @@ Arrow's JSON reader — checked on columns as the message schema checks each dec
 out as the scorer's two staging tables (declarations, items) with no Python object per value.
 
 A JSON batch is read here only when Arrow reads it exactly as the standard decoder and the
-schema would (:func:`read_json_batch`): ASCII, no escaped surrogate, strict JSON (Arrow refuses
-comments, trailing commas, a repeated key, a value of the wrong type or an unknown key), finite
-numbers (Arrow reads its numbers correctly rounded, as ``float()`` does), one object, and times
-written ``YYYY-MM-DDTHH:MM:SS[.ffffff][Z]``. Anything else — including every message the
-schema refuses — goes the exact way (decoded, then checked by pydantic), which also words the
-errors. An Arrow stream has no exact way: its problems are found here, each naming the
-declaration (its position and id) and the field.
+schema would (:func:`read_json_batch`): ASCII, no escaped surrogate, one object, strict JSON
+(Arrow refuses comments, trailing commas, a repeated key, a value of the wrong type), no field
+the schema does not know (``attrs`` objects and indicators the bundle does not read are passed
+over), numbers Arrow reads correctly rounded as ``float()`` does (NaN and infinities as
+``json`` reads them), and times written ``YYYY-MM-DDTHH:MM:SS[.ffffff][Z]``. Anything else —
+and every batch the checks of :func:`stage` refuse — goes the exact way (decoded, then checked
+by pydantic), which also words the errors; tests/test_targeting_bulk.py holds the two ways to
+the same answers, case by case. An Arrow stream has no exact way: its problems are found here,
+each naming the declaration (its position and id) and the field.
 """
 
 from __future__ import annotations
@@ -194,7 +196,10 @@ def _admitted(schema: pa.Schema, indicators: list[str]) -> bool:
         return False
     if any(f.name != "attrs" or not is_object(f.type) for f in _extra(item, item_type(indicators))):
         return False
-    for f in _extra(inds, _indicator_type(indicators)):
+    expected = _indicator_type(indicators)
+    if any(_extra(inds.field(f.name).type, f.type) for f in expected):
+        return False
+    for f in _extra(inds, expected):
         if pa.types.is_null(f.type):
             continue
         if not pa.types.is_struct(f.type):
