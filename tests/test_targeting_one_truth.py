@@ -196,6 +196,38 @@ def test_both_paths_decide_alike_and_as_the_workbench_selects(setting):
     assert any(d["sampled_out"] for d in decided["python"])
 
 
+def test_indicators_left_out_are_named_alike_on_every_path(setting):
+    """Declarations whose items leave out or null some of the contract's indicators: the same
+    decisions, ``missing_indicators`` included, from the dicts and from the columns."""
+    import copy
+
+    scorer = Scorer(setting["bundle"])
+    try:
+        messages = copy.deepcopy(setting["messages"][:120])
+        required = scorer.indicators
+        for n, m in enumerate(messages[:60]):
+            given = m["items"][0]["indicators"]
+            if n % 3 == 0:
+                given.pop(required[n % len(required)])
+            elif n % 3 == 1:
+                given[required[(n + 1) % len(required)]] = None
+            else:
+                m["items"][-1]["indicators"] = None
+        dicts = scorer.score(parse({"declarations": messages})[0], explain=True)
+        table = scorer.read_json(json.dumps({"declarations": messages}).encode())
+        assert table is not None
+        columns = scorer.score_table(table, explain=True)
+        answered = scorer.score_table(table, explain=True, as_table=True).to_pylist()
+    finally:
+        scorer.close()
+    for d in answered:
+        for entry in d["profiles"]:
+            if entry["reason"] is None:
+                del entry["reason"]
+    assert sum(1 for d in dicts if d["missing_indicators"]) == 60
+    assert columns == dicts and answered == dicts
+
+
 def test_what_python_would_read_otherwise_goes_through_duckdb(setting):
     """A number where the evaluator and DuckDB part ways (NaN, an attribute that is not text, a
     list matched against a number) sends the request the DuckDB way: one meaning still."""
