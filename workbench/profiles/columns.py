@@ -34,7 +34,7 @@ import numpy as np
 
 from workbench.profiles import fields as flds
 from workbench.profiles.evaluate import ListMembers, _attr_text, _Leaf, window
-from workbench.profiles.spec import All, Any_, Comparison, Node, Not, Profile
+from workbench.profiles.spec import All, Any_, Comparison, Node, Not, Profile, comparisons
 
 NUMERIC_OPS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between")
 
@@ -53,9 +53,6 @@ class Coded:
         if self._where is None:
             self._where = {v: n for n, v in enumerate(self.values)}
         return self._where
-
-
-Column = "np.ndarray | Coded"
 
 
 @dataclass
@@ -132,8 +129,6 @@ def supports(profiles: Iterable[Profile]) -> bool:
 
 
 def _comparisons(p: Profile) -> list[Comparison]:
-    from workbench.profiles.spec import comparisons
-
     return comparisons(p.criteria) + comparisons(p.exceptions)
 
 

@@ -1,5 +1,5 @@
-"""Score declarations with the profiles of one bundle — one truth for a profile, on two paths
-that are held to the same answers (tests/test_targeting_one_truth.py runs both):
+"""Score declarations with the profiles of one bundle — one truth for a profile, on three paths
+that are held to the same answers (tests/test_targeting_one_truth.py runs each):
 
 - **Python** (small requests): the reference evaluator (:mod:`workbench.profiles.evaluate`,
   property-tested equal to the compiled SQL) with each profile prepared once per bundle, over
@@ -7,22 +7,28 @@ that are held to the same answers (tests/test_targeting_one_truth.py runs both):
   field definitions; reasons from the same leaves the SQL explanation reads. A request of at
   most :data:`QUICK` declarations takes it when every declaration is ``plain`` (no NaN, text
   attributes) and every field the bundle reads has its Python twin.
-- **DuckDB** (batches, and whatever the Python path does not take): the workbench's own
-  compiler over a frame the bundle and the declarations fill, in an in-memory DuckDB. Made once
-  per bundle: the empty frame (:func:`create_empty_frame`, the very schema the compiled SQL
-  reads), the target lists in ``pf_list`` (each entry's validity cut to its list's, as the
-  workbench frame does), two staging tables, and one query of all the profiles
+- **Columns** (batches): the batch's staging tables as Arrow (from the dicts, or checked and
+  laid out from an Arrow table by :mod:`workbench.targeting.bulk`); DuckDB computes the frame's
+  fixed fields with the frame's own expressions (nothing written), the indicators are read as
+  given, and every profile is evaluated as masks over the items by
+  :mod:`workbench.profiles.columns` (property-tested equal to the reference evaluator), each
+  profile planned once per bundle; the keyed sample is the evaluator's hash. Taken when every
+  number is finite, no profile reads ``attr.*`` and no target list is matched against a number.
+- **DuckDB** (whatever the others do not take): the workbench's own compiler over a frame the
+  bundle and the declarations fill, in an in-memory DuckDB. Made once per bundle: the empty
+  frame (:func:`create_empty_frame`, the very schema the compiled SQL reads), the target lists
+  in ``pf_list`` (each entry's validity cut to its list's, as the workbench frame does), two
+  staging tables, and one query of all the profiles
   (:func:`workbench.profiles.backtest.compile_set`, the backtest's own) at 100 %, the keyed
   sample then drawn with the same hash in Python. Per request: append the declarations and
-  items to the staging tables, fill ``pf_item`` with the frame's field expressions
-  (:func:`workbench.profiles.fields.all_fields`; only the fields the profiles read, as the
-  workbench's frame holds), run the query, and explain each hit with the workbench's reasons
+  items to the staging tables, fill ``pf_item`` with the frame's field expressions, run the
+  query, and explain each hit with the workbench's reasons
   (:func:`workbench.profiles.explain.reasons`).
 
-Why two: DuckDB binds and optimises the query of all profiles on every request (``EXECUTE`` of
-a ``PREPARE``d statement re-binds too): with 100 profiles about 100 ms however few the
-declarations (one scan computing every profile as a column was measured too, and was no
-faster). The Python path answers one declaration in about a millisecond
+Why three: DuckDB binds and optimises the query of all profiles on every request (``EXECUTE``
+of a ``PREPARE``d statement re-binds too): with 100 profiles about 100 ms however few the
+declarations, and some 16 µs a declaration more. The Python path answers one declaration in
+about a millisecond; the column path a batch in about 10 µs a declaration
 (docs/maintainers/benchmarks.md, export).
 
 A decision: the strictest lane of the profiles that selected the declaration (green when none
@@ -41,6 +47,7 @@ from typing import Any
 import duckdb
 
 from workbench.export.manifest import Bundle
+from workbench.profiles import columns
 from workbench.profiles import fields as flds
 from workbench.profiles.backtest import compile_set
 from workbench.profiles.compiler import FRAME, LISTS, used_fields
@@ -51,9 +58,8 @@ from workbench.profiles.selection import lane_rank
 from workbench.profiles.spec import Profile, parse_profile
 from workbench.profiles.targets import parse_list
 from workbench.store.sql import scalar
-from workbench.profiles import columns
-from workbench.targeting.decisions import DECISIONS, LEFT_OUT, SELECTION
 from workbench.targeting.bulk import DECL_COLUMNS, ITEM_COLUMNS, Staged, read_json_batch, stage, staging_schemas
+from workbench.targeting.decisions import DECISIONS, LEFT_OUT, SELECTION
 from workbench.targeting.message import Declaration
 from workbench.targeting.rows import TWINS, frame_rows, plain, reads_alike
 
@@ -117,6 +123,7 @@ class Scorer:
         self.compiled, self.union_sql, self.params = compile_set(full, self.salt) if full else ([], "", {})
         self.prepared = [Prepared(p, salt=self.salt) for p in self.profiles]
         self.plans = [columns.Plan(p) for p in self.profiles]
+        self.meta = self._profile_columns()
         used = used_fields(self.profiles) | set(SCOPE_FIELDS)
         self.uses_attrs = any(f.startswith("attr.") for f in used)
         self.used = sorted(used)
@@ -309,8 +316,6 @@ JOIN (SELECT _d, importer_trusted AS trusted_trader FROM {BATCH_DECL}) p ON p._d
     def _score_columns(self, decl: Any, item: Any, explain: bool) -> tuple[list[tuple], dict]:
         """The frame's fields from the staging tables by the frame's own SQL (no table written),
         then every profile as masks over the columns (:mod:`workbench.profiles.columns`)."""
-        import pyarrow.compute as pc
-
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -439,7 +444,7 @@ JOIN (SELECT _d, importer_trusted AS trusted_trader FROM {BATCH_DECL}) p ON p._d
             zero_copy_only=False).astype(np.int64) if matches else prof
         item = np.array([m[2] for m in matches], dtype=np.int64)
         kept = np.array([m[3] for m in matches], dtype=bool)
-        meta = self._profile_columns()
+        meta = self.meta
 
         def entries(chosen: np.ndarray, value_type: Any, keys: tuple[np.ndarray, ...]) -> tuple[Any, np.ndarray]:
             order = np.flatnonzero(chosen)
@@ -475,20 +480,17 @@ JOIN (SELECT _d, importer_trusted AS trusted_trader FROM {BATCH_DECL}) p ON p._d
         import numpy as np
         import pyarrow as pa
 
-        if not hasattr(self, "_meta"):
-            ps = self.profiles
-            order = sorted(range(len(ps)), key=lambda k: ps[k].id)
-            id_rank = np.empty(len(ps), dtype=np.int64)
-            id_rank[order] = np.arange(len(ps))
-            self._meta = {
-                "profile_id": pa.array([p.id for p in ps], pa.string()),
+        ps = self.profiles
+        order = sorted(range(len(ps)), key=lambda k: ps[k].id)
+        id_rank = np.empty(len(ps), dtype=np.int64)
+        id_rank[order] = np.arange(len(ps))
+        return {"profile_id": pa.array([p.id for p in ps], pa.string()),
                 "version": pa.array([c.version for c in self.compiled], pa.int64()),
                 "lane": pa.array([p.treatment.lane for p in ps], pa.string()),
                 "control": pa.array([self.controls[p.id] for p in ps], pa.string()),
                 "selection_pct": pa.array([float(p.treatment.selection_pct) for p in ps], pa.float64()),
                 "id_rank": id_rank,
                 "lane_rank": np.array([lane_rank(p.treatment.lane) for p in ps], dtype=np.int64)}
-        return self._meta
 
     def close(self) -> None:
         self.con.close()
