@@ -39,6 +39,13 @@ LISTED = {"id": "RP-LIST-01", "title": "Importers of operation Sunrise", "risk":
           "treatment": {"lane": "yellow", "control": "documentary"}}
 
 
+MODELLED = {"id": "RP-MODEL-01", "title": "The model's top share", "risk": "R-REV-01",
+            "criteria": {"any": [{"field": "indicator.model.risk_score.flag", "eq": True},
+                                 {"field": "indicator.model.risk_percentile", "gte": 99}]},
+            "treatment": {"lane": "yellow", "control": "documentary"}}
+MODEL_CUTOFF = dt.date(2025, 4, 1)
+
+
 def sunrise(importers: list[str]) -> dict:
     return {"id": "TL-SUNRISE", "title": "Traders of operation Sunrise", "kind": "trader",
             "operation": "OP SUNRISE", "validity": {"from": "2025-03-01"},
@@ -68,14 +75,19 @@ def approve_list(con, data: dict) -> None:
 
 def approved_world(master: Path, folder: Path, *, indicators: bool = False, examples: bool = True) -> Path:
     """A copy of the world store with the example profiles, a list-reading profile (and its list)
-    and a rule-text-friendly profile approved and active."""
+    and a rule-text-friendly profile approved and active; with ``indicators``, an indicator build
+    with a model's scores (trained to 2025-04-01) and a profile reading them."""
     db = copy_store(master, folder / "world.duckdb")
     with open_store(db) as con:
         grant_approver(con)
         if indicators:
             from workbench.indicators.build import build
+            from workbench.models.training import TrainOptions, train
 
             build(con, reason="export tests")
+            train(con, MODEL_CUTOFF, options=TrainOptions(seed=3, rounds=80), user=AUTHOR)
+            build(con, reason="export tests: the model's scores")
+            approve(con, parse_profile(MODELLED))
         importers = [r[0] for r in con.execute(
             "select importer_id from declaration group by 1 order by count(*) desc limit 3").fetchall()]
         approve_list(con, sunrise(importers))
@@ -211,6 +223,17 @@ def test_a_profile_reading_an_unapproved_list_stops_the_export(world_store, tmp_
         save_list(con, parse_list(sunrise(["synth:P0000001"])), actor=AUTHOR)          # a draft only
         approve(con, parse_profile(LISTED))
         with pytest.raises(ExportError, match="TL-SUNRISE, which has no approved or active version"):
+            make_bundle(con, signing_key=key, reference_date=REF)
+        assert con.execute("select count(*) from export_bundle").fetchone()[0] == 0
+
+
+def test_a_profile_reading_the_model_score_of_a_store_without_a_model_stops_the_export(world_store, tmp_path):
+    db = copy_store(world_store, tmp_path / "w.duckdb")
+    key = signing_key(tmp_path)
+    with open_store(db) as con:
+        grant_approver(con)
+        approve(con, parse_profile(MODELLED))
+        with pytest.raises(ExportError, match="RP-MODEL-01 reads the model's score, but the store has no model"):
             make_bundle(con, signing_key=key, reference_date=REF)
         assert con.execute("select count(*) from export_bundle").fetchone()[0] == 0
 

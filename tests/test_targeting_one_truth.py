@@ -158,7 +158,7 @@ def test_the_service_selects_what_the_workbench_selects(setting, tmp_path):
     served = {(p["profile_id"], d["declaration_id"]) for d in decisions for p in d["profiles"]}
     by_profile = {pid for pid, _ in setting["selected"]}
     assert len(decisions) == len(messages) > 3000
-    assert {"RP-BIO-01", "RP-LIST-01"} <= by_profile                          # the sample and the list select
+    assert {"RP-BIO-01", "RP-LIST-01", "RP-MODEL-01"} <= by_profile           # the sample, the list, the model
     assert len(by_profile) >= 5                                               # indicator profiles select too
     assert served == setting["selected"]
     assert any(d["sampled_out"] for d in decisions)                           # the 40 % sample left some out
@@ -194,6 +194,31 @@ def test_both_paths_decide_alike_and_as_the_workbench_selects(setting):
         assert decided[path] == decided["python"], path
     assert sum(1 for d in decided["python"] for p in d["profiles"] if "reason" in p) == len(setting["selected"])
     assert any(d["sampled_out"] for d in decided["python"])
+
+
+def test_the_bundle_carries_the_model_whose_score_a_profile_reads(setting):
+    """RP-MODEL-01 reads the model's score: the bundle holds the store's latest model whole, and
+    its booster predicts exactly what the store's does."""
+    import numpy as np
+
+    from workbench.models.registry import get_model
+
+    bundle = setting["bundle"]
+    m = bundle.manifest
+    assert {"model.risk_score", "model.risk_percentile"} <= set(m.indicators.required)
+    assert m.reference["model"] == "model/model.json" and m.reference["model_booster"] == "model/booster.txt"
+    assert {"model/model.json", "model/booster.txt"} <= {f.path for f in m.files}     # hashed and signed
+    meta = bundle.json_file("model/model.json")
+    with open_store(setting["db"], read_only=True) as con:
+        stored = get_model(con)
+    assert meta["model_id"] == stored.model_id and meta["booster"]["sha256"] == stored.booster_sha256
+    assert meta["percentiles"] == stored.percentiles and meta["calibration"] == stored.calibration
+    assert meta["features"] == json.loads(json.dumps(stored.spec.to_dict(), default=str))
+    import lightgbm as lgb
+
+    shipped = lgb.Booster(model_str=bundle.files["model/booster.txt"].decode())
+    X = np.random.default_rng(3).normal(size=(500, shipped.num_feature()))
+    assert np.array_equal(shipped.predict(X, raw_score=True), stored.booster().predict(X, raw_score=True))
 
 
 def test_indicators_left_out_are_named_alike_on_every_path(setting):
@@ -256,11 +281,13 @@ def test_what_python_would_read_otherwise_goes_through_duckdb(setting):
 # --- random profiles ------------------------------------------------------------------------
 
 INDICATOR_FLAGS = ["indicator.price.unit_value_low.flag", "indicator.route.via_hub.flag",
-                   "indicator.description.vague.flag", "indicator.newness.first_time_importer.flag"]
+                   "indicator.description.vague.flag", "indicator.newness.first_time_importer.flag",
+                   "indicator.model.risk_score.flag"]
 TEXT = {"item.hs_chapter": ["08", "64", "85", "61", "52"], "item.country_origin": ["CN", "VN", "US", "SG", "IN"],
         "declaration.country_dispatch": ["CN", "SG", "AE", "US"], "declaration.transport_mode": ["sea", "air", "post"]}
 NUMBER = {"item.customs_value_base": [50.0, 500.0, 5000.0], "item.net_mass_kg": [1.0, 100.0, 1000.0],
-          "declaration.lodged_hour": [6.0, 12.0, 18.0], "indicator.price.unit_value_low": [1.0, 10.0, 100.0]}
+          "declaration.lodged_hour": [6.0, 12.0, 18.0], "indicator.price.unit_value_low": [1.0, 10.0, 100.0],
+          "indicator.model.risk_percentile": [50.0, 90.0, 98.0], "indicator.model.risk_score": [0.05, 0.2, 0.5]}
 
 
 RANDOM_FIELDS = set(INDICATOR_FLAGS) | set(TEXT) | set(NUMBER) | {"declaration.importer_id", "declaration.importer_trusted"}
@@ -302,7 +329,7 @@ def scorer_for(bundle: Bundle, profile) -> Scorer:
                                              "path": "profiles/RP-RAND.json"})
     files = dict(bundle.files, **{"profiles/RP-RAND.json": json.dumps(profile.content()).encode()})
     indicators = sorted({f.split(".flag")[0].removeprefix("indicator.") for f in INDICATOR_FLAGS} |
-                        {"price.unit_value_low"})
+                        {f.removeprefix("indicator.") for f in NUMBER if f.startswith("indicator.")})
     manifest = m.model_copy(update={"profiles": [entry], "indicators": m.indicators.model_copy(
         update={"required": indicators})})
     return Scorer(dataclasses.replace(bundle, manifest=manifest, files=files))

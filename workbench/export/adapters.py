@@ -63,7 +63,9 @@ def list_path(list_id: str, version: int) -> str:
 REFERENCE_FILES = {"trusted_traders": "reference/trusted_traders.json",
                    "value_control": "reference/value_control.json",
                    "indicators": "reference/indicators.json",
-                   "watch_lists": "reference/watch_lists.json"}
+                   "watch_lists": "reference/watch_lists.json",
+                   "model": "model/model.json",
+                   "model_booster": "model/booster.txt"}
 
 
 def neutral_files(content: Content) -> dict[str, bytes]:
@@ -78,7 +80,32 @@ def neutral_files(content: Content) -> dict[str, bytes]:
     if content.watch_lists is not None:
         files[REFERENCE_FILES["watch_lists"]] = canonical({"as_of": content.reference_date,
                                                            "entries": content.watch_lists})
+    if content.model is not None:
+        files.update(model_files(content.model))
     return files
+
+
+def model_files(model: Any) -> dict[str, bytes]:
+    """The model whole: ``model/booster.txt`` (LightGBM's text form, loadable with
+    ``lightgbm.Booster(model_file=...)``) and ``model/model.json`` (what it was trained on, its
+    features in order, calibration and percentiles, and how the indicators read its score)."""
+    booster = model.booster_text.encode("utf-8")
+    return {
+        REFERENCE_FILES["model_booster"]: booster,
+        REFERENCE_FILES["model"]: canonical({
+            "model_id": model.model_id, "target": model.target, "trained_at": model.trained_at,
+            "trained_by": model.trained_by, "train_from": model.train_from,
+            "calibration_from": model.calibration_from, "cutoff": model.cutoff,
+            "indicator_build": model.indicator_build, "seed": model.seed, "features": model.spec.to_dict(),
+            "params": model.params, "calibration": model.calibration, "percentiles": model.percentiles,
+            "metrics": model.metrics,
+            "booster": {"path": REFERENCE_FILES["model_booster"], "format": "LightGBM text model",
+                        "sha256": model.booster_sha256},
+            "indicators": {
+                "model.risk_score": "calibration applied to the booster's raw score (predict with raw_score); "
+                                    "it fires when model.risk_percentile >= 100 - top_pct (top_pct: "
+                                    "reference/indicators.json)",
+                "model.risk_percentile": "where the raw score falls among percentiles, 0 to 100"}})}
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:

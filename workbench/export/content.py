@@ -9,7 +9,10 @@ Which versions:
   expired versions never go out;
 - a target list goes out when a profile reads it (``in_list``) — in the version the backtest
   uses: active, else the latest approved — or when it is active and in validity on its own.
-  A profile that reads a list with no approved version stops the export.
+  A profile that reads a list with no approved version stops the export;
+- the model goes out when a profile reads its score (``indicator.model.*``): the latest model,
+  the one the ``model`` indicators read, whole (booster, features, calibration, percentiles).
+  A profile that reads the score of a store with no model stops the export.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Content:
     watch_lists: list[dict[str, Any]] | None
     contract: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    model: Any = None                    # a ModelRecord when a profile reads the model's score
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[str, Any]]:
@@ -80,6 +84,17 @@ def _list_version(con: duckdb.DuckDBPyConnection, list_id: str) -> dict[str, Any
     return found[0] if found else None
 
 
+def _model(con: duckdb.DuckDBPyConnection, profiles: list[tuple[Profile, dict[str, Any]]]) -> Any:
+    from workbench.models.registry import ModelError, get_model
+
+    try:
+        return get_model(con)
+    except ModelError:
+        users = ", ".join(p.id for p, _ in profiles if any(i.startswith("model.") for i in p.indicators_used()))
+        raise ExportError(f"profile {users} reads the model's score, but the store has no model: train one "
+                          "(`workbench model train`) or retire the profile before exporting") from None
+
+
 def gather(con: duckdb.DuckDBPyConnection, reference_date: dt.date) -> Content:
     """Everything a bundle for ``reference_date`` holds, read from the store."""
     salt = store_meta(con, "selection_salt")
@@ -107,12 +122,13 @@ def gather(con: duckdb.DuckDBPyConnection, reference_date: dt.date) -> Content:
     lists = [(stored_list(con, row), row) for _, row in sorted(list_rows.items())]
     indicators = sorted(set().union(*(p.indicators_used() for p, _ in profiles))) if profiles else []
     watch = reference.watch_lists(con, reference_date) if any(i.startswith("lists.") for i in indicators) else None
+    model = _model(con, profiles) if any(i.startswith("model.") for i in indicators) else None
     content = Content(
         reference_date=reference_date, base_currency=store_meta(con, "base_currency") or "USD",
         selection_salt=salt, profiles=profiles, lists=lists, indicators=indicators,
         trusted_traders=reference.trusted_traders(con, reference_date),
         value_control=reference.value_control(con, reference_date), watch_lists=watch,
-        contract=reference.indicator_contract(con, indicators))
+        contract=reference.indicator_contract(con, indicators), model=model)
     if not profiles:
         content.notes.append(f"no approved or active profile is valid on {reference_date}: the bundle holds "
                              "no profiles (a receiver that activates it selects nothing by profile)")
