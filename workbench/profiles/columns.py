@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from workbench.profiles import fields as flds
-from workbench.profiles.evaluate import ListMembers, _attr_text, _Leaf, window
+from workbench.profiles.evaluate import ListMembers, _attr_text, _Leaf, ordered, window
 from workbench.profiles.spec import All, Any_, Comparison, Node, Not, Profile, comparisons
 
 NUMERIC_OPS = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between")
@@ -183,15 +183,7 @@ def _numbers(x: np.ndarray, leaf: _Leaf) -> np.ndarray:
     if op in ("in", "not_in"):
         member = np.isin(x, np.array([float(a) for a in v]))
         return member if op == "in" else present & ~member
-    if op == "gt":
-        return x > v
-    if op == "gte":
-        return x >= v
-    if op == "lt":
-        return x < v
-    if op == "lte":
-        return x <= v
-    return (x >= v[0]) & (x <= v[1])
+    return ordered(op, x, v)
 
 
 def _unique_lookup(x: np.ndarray, leaf: _Leaf, lists: ListMembers | None) -> np.ndarray:

@@ -108,17 +108,8 @@ class _Leaf:
             return self._member(value)
         if op == "not_in":
             return not self._member(value)
-        if op in ("gt", "gte", "lt", "lte", "between"):
-            x = float(value)
-            if op == "gt":
-                return x > v
-            if op == "gte":
-                return x >= v
-            if op == "lt":
-                return x < v
-            if op == "lte":
-                return x <= v
-            return v[0] <= x <= v[1]
+        if op in ORDERS:
+            return bool(ordered(op, float(value), v))
         text = str(value)
         if op == "prefix":
             return any(text.startswith(p) for p in v)
@@ -135,6 +126,22 @@ class _Leaf:
                     return True
             return False
         raise ValueError(f"operator {op}")  # pragma: no cover
+
+
+ORDERS = ("gt", "gte", "lt", "lte", "between")
+
+
+def ordered(op: str, x: Any, v: Any) -> Any:
+    """An order comparison of a number, or of a numpy array of numbers (NaN compares false)."""
+    if op == "gt":
+        return x > v
+    if op == "gte":
+        return x >= v
+    if op == "lt":
+        return x < v
+    if op == "lte":
+        return x <= v
+    return (x >= v[0]) & (x <= v[1])
 
 
 def _numeric(comp: Comparison) -> bool:
