@@ -35,18 +35,18 @@ from typing import Any
 import orjson
 
 from workbench.export.manifest import BundleError
-from workbench.targeting.decisions import DecisionLog
 from workbench.targeting.bulk import ARROW_STREAM, arrow_stream, read_stream
+from workbench.targeting.decisions import DecisionLog
 from workbench.targeting.message import MessageError, parse
 from workbench.targeting.shelf import Shelf
 
 MAX_BODY = 64 * 1024 * 1024
 LONG_NUMBER = re.compile(rb"[0-9]{20}")
 INLINE = 10
+"""Requests of at most this many declarations on the scorer's Python path run on the event loop."""
 COLUMNS_FROM = 64 * 1024
 """A JSON body of at least this many bytes (some twenty declarations) is first offered to
 Arrow's JSON reader: below it, decoding in Python costs less than the columns' set-up."""
-"""Requests of at most this many declarations on the scorer's Python path run on the event loop."""
 
 
 def decode(data: bytes) -> Any:
@@ -155,7 +155,7 @@ def create_app(state_dir: str | Path, *, token: str, public_keys: dict[str, Any]
 
     def _as_columns(data: bytes, arrow: bool, explain: bool, answer_arrow: bool) -> Response | None:
         """A batch scored on columns, or None for the JSON the exact way must read."""
-        scorer = shelf.scorer if arrow else (shelf.scorer if len(data) >= COLUMNS_FROM else None)
+        scorer = shelf.scorer
         if scorer is None:
             if arrow:
                 raise _Refused(409, "no active bundle: POST one to /bundles first")
