@@ -238,6 +238,22 @@ def test_a_profile_reading_the_model_score_of_a_store_without_a_model_stops_the_
         assert con.execute("select count(*) from export_bundle").fetchone()[0] == 0
 
 
+def test_a_model_newer_than_the_indicator_build_stops_the_export(world, tmp_path):
+    """The profiles were backtested on the scores of the build's model: a model trained since
+    would go out with scores it never gave."""
+    from workbench.indicators.build import build
+    from workbench.models.training import TrainOptions, train
+
+    master, key = world
+    db = copy_store(master, tmp_path / "w.duckdb")
+    with open_store(db) as con:
+        build(con, reason="test", indicators=["price.unit_value_low"])
+        train(con, MODEL_CUTOFF, options=TrainOptions(seed=3, rounds=20), user=AUTHOR, score_after=False)
+        approve(con, parse_profile(MODELLED))
+        with pytest.raises(ExportError, match="predates model 1 .*run `workbench indicator build`"):
+            make_bundle(con, signing_key=key, reference_date=REF)
+
+
 def test_published_schema_is_the_cli_schema():
     out = subprocess.run([sys.executable, "-m", "workbench.cli", "export", "schema"], capture_output=True, text=True)
     assert json.loads(out.stdout) == json.loads(json.dumps(json_schema()))

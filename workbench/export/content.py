@@ -12,7 +12,8 @@ Which versions:
   A profile that reads a list with no approved version stops the export;
 - the model goes out when a profile reads its score (``indicator.model.*``): the latest model,
   the one the ``model`` indicators read, whole (booster, features, calibration, percentiles).
-  A profile that reads the score of a store with no model stops the export.
+  A profile that reads the score of a store with no model stops the export, and so does a
+  model trained after the latest indicator build (whose scores are then another model's).
 """
 
 from __future__ import annotations
@@ -87,12 +88,20 @@ def _list_version(con: duckdb.DuckDBPyConnection, list_id: str) -> dict[str, Any
 def _model(con: duckdb.DuckDBPyConnection, profiles: list[tuple[Profile, dict[str, Any]]]) -> Any:
     from workbench.models.registry import ModelError, get_model
 
+    users = ", ".join(p.id for p, _ in profiles if any(i.startswith("model.") for i in p.indicators_used()))
     try:
-        return get_model(con)
+        model = get_model(con)
     except ModelError:
-        users = ", ".join(p.id for p, _ in profiles if any(i.startswith("model.") for i in p.indicators_used()))
         raise ExportError(f"profile {users} reads the model's score, but the store has no model: train one "
                           "(`workbench model train`) or retire the profile before exporting") from None
+    build = con.execute("select build_id, started_at from indicator_build order by build_id desc limit 1").fetchone()
+    if build is None or build[1] < model.trained_at:
+        when = f"build {build[0]} started {build[1]:%Y-%m-%d %H:%M}" if build else "no indicator build"
+        raise ExportError(f"profile {users} reads the model's score, but the latest indicator build ({when}) "
+                          f"predates model {model.model_id} (trained {model.trained_at:%Y-%m-%d %H:%M}): the "
+                          "scores the profiles were backtested on are another model's; run `workbench indicator "
+                          "build` before exporting")
+    return model
 
 
 def gather(con: duckdb.DuckDBPyConnection, reference_date: dt.date) -> Content:
