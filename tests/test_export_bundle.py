@@ -238,9 +238,9 @@ def test_a_profile_reading_the_model_score_of_a_store_without_a_model_stops_the_
         assert con.execute("select count(*) from export_bundle").fetchone()[0] == 0
 
 
-def test_a_model_newer_than_the_indicator_build_stops_the_export(world, tmp_path):
-    """The profiles were backtested on the scores of the build's model: a model trained since
-    would go out with scores it never gave."""
+def test_a_model_the_indicator_build_did_not_read_stops_the_export(world, tmp_path):
+    """The profiles were backtested on the scores of the build's model: a model trained since,
+    or one that scored nothing, would go out with scores it never gave."""
     from workbench.indicators.build import build
     from workbench.models.training import TrainOptions, train
 
@@ -250,8 +250,12 @@ def test_a_model_newer_than_the_indicator_build_stops_the_export(world, tmp_path
         build(con, reason="test", indicators=["price.unit_value_low"])
         train(con, MODEL_CUTOFF, options=TrainOptions(seed=3, rounds=20), user=AUTHOR, score_after=False)
         approve(con, parse_profile(MODELLED))
-        with pytest.raises(ExportError, match="predates model 1 .*run `workbench indicator build`"):
+        with pytest.raises(ExportError, match=r"does not hold model 1's scores \(build \d+ read no model\)"):
             make_bundle(con, signing_key=key, reference_date=REF)
+        build(con, reason="test", indicators=["model.risk_score"])               # sees the model, no scores yet
+        with pytest.raises(ExportError, match="model 1 has scored no declaration"):
+            make_bundle(con, signing_key=key, reference_date=REF)
+        assert con.execute("select count(*) from export_bundle").fetchone()[0] == 0
 
 
 def test_published_schema_is_the_cli_schema():

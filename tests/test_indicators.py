@@ -364,6 +364,7 @@ def test_a_build_is_recorded_with_its_user_parameters_and_an_audit_entry(indicat
     assert row[:4] == ("analyst.one", "weekly run", 55, result.value_rows)
     assert json.loads(row[4])["indicators"]["price.unit_value_low"]["min_peers"] == 10
     assert json.loads(row[5])["item_rows"] == 55
+    assert json.loads(row[5])["model_id"] is None                   # the model the build read: none yet
     assert entry == [("analyst.one", "indicator.build", str(result.build_id), "weekly run")]
     assert defs == [(len(catalogue().indicators()), result.value_rows)]
 

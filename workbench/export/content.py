@@ -13,12 +13,14 @@ Which versions:
 - the model goes out when a profile reads its score (``indicator.model.*``): the latest model,
   the one the ``model`` indicators read, whole (booster, features, calibration, percentiles).
   A profile that reads the score of a store with no model stops the export, and so does a
-  model trained after the latest indicator build (whose scores are then another model's).
+  latest model whose scores the latest indicator build did not read (the build records the
+  model it saw) or that has scored nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,13 +96,20 @@ def _model(con: duckdb.DuckDBPyConnection, profiles: list[tuple[Profile, dict[st
     except ModelError:
         raise ExportError(f"profile {users} reads the model's score, but the store has no model: train one "
                           "(`workbench model train`) or retire the profile before exporting") from None
-    build = con.execute("select build_id, started_at from indicator_build order by build_id desc limit 1").fetchone()
-    if build is None or build[1] < model.trained_at:
-        when = f"build {build[0]} started {build[1]:%Y-%m-%d %H:%M}" if build else "no indicator build"
-        raise ExportError(f"profile {users} reads the model's score, but the latest indicator build ({when}) "
-                          f"predates model {model.model_id} (trained {model.trained_at:%Y-%m-%d %H:%M}): the "
-                          "scores the profiles were backtested on are another model's; run `workbench indicator "
-                          "build` before exporting")
+    build = con.execute("select build_id, started_at, data_state from indicator_build "
+                        "order by build_id desc limit 1").fetchone()
+    state = json.loads(build[2]) if build else {}
+    # the model the build read (recorded since builds say so; before, whether it was trained before the build)
+    read = state.get("model_id") if "model_id" in state else (
+        model.model_id if build and build[1] >= model.trained_at else None)
+    if read != model.model_id:
+        seen = f"build {build[0]} read {f'model {read}' if read else 'no model'}" if build else "there is no build"
+        raise ExportError(f"profile {users} reads the model's score, but the latest indicator build does not hold "
+                          f"model {model.model_id}'s scores ({seen}): the profiles were backtested on other "
+                          "scores; run `workbench indicator build` before exporting")
+    if not con.execute("select count(*) from model_score where model_id = ?", [model.model_id]).fetchone()[0]:
+        raise ExportError(f"profile {users} reads the model's score, but model {model.model_id} has scored no "
+                          "declaration: run `workbench model score`, then `workbench indicator build`")
     return model
 
 

@@ -111,9 +111,10 @@ where x.value is not null or x.flag is not null
 def _data_state(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     counts = rows(con, """select (select max(load_id) from load_log), (select count(*) from declaration),
                                  (select count(*) from declaration_item), (select count(*) from inspection),
-                                 (select count(*) from watchlist_entry), (select count(*) from party)""")[0]
+                                 (select count(*) from watchlist_entry), (select count(*) from party),
+                                 (select max(model_id) from model)""")[0]
     return dict(zip(("last_load_id", "declaration_rows", "item_rows", "inspection_rows", "watchlist_rows",
-                     "party_rows"), counts))
+                     "party_rows", "model_id"), counts))
 
 
 def build(
