@@ -102,6 +102,14 @@ def test_an_arrow_batch_is_scored_as_the_same_json_batch_and_logged(tmp_path, bu
         refused(arrow_stream(as_table(odd, [])), "declarations[0] (synth:B0000) items: 1 to 999 items")
         refused(arrow_stream(good.slice(0, 0)), "non-empty list of declarations")
         refused(arrow_stream(good), "bearer token", 401, {"Authorization": "Bearer wrong-token-000000000000"})
+        # a JSON batch over the columns' threshold that the schema refuses: the exact way's words
+        big = copy.deepcopy(batch(400))
+        big[7]["items"][0]["hs_code"] = "08-08"
+        body = json.dumps({"declarations": big}).encode()
+        assert len(body) > 64 * 1024
+        r = svc.client.post("/score", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 422 and r.json()["error"].startswith(
+            "declarations[7] (synth:B0007) items[0].hs_code: String should match pattern"), r.text
         assert len(log_rows(state)) == before                               # nothing refused was logged
     finally:
         svc.stop()

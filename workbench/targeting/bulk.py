@@ -205,11 +205,14 @@ def _admitted(schema: pa.Schema, indicators: list[str]) -> bool:
         if not pa.types.is_struct(f.type):
             return False
         for child in f.type:
-            ok = {"value": lambda t: pa.types.is_floating(t) or pa.types.is_integer(t) or pa.types.is_null(t),
-                  "flag": lambda t: pa.types.is_boolean(t) or pa.types.is_null(t)}.get(child.name)
-            if ok is None or not ok(child.type):
+            ok = _ENTRY_TYPES.get(child.name)
+            if ok is None or not (pa.types.is_null(child.type) or ok(child.type)):
                 return False
     return True
+
+
+_ENTRY_TYPES = {"value": lambda t: pa.types.is_floating(t) or pa.types.is_integer(t), "flag": pa.types.is_boolean}
+"""What an indicator entry the bundle does not read may hold (besides nulls)."""
 
 
 # -- checking and laying out ------------------------------------------------------------------
@@ -223,6 +226,11 @@ def _first(bad: pa.Array | np.ndarray) -> int | None:
     arr = bad.to_numpy(zero_copy_only=False) if isinstance(bad, (pa.Array, pa.ChunkedArray)) else bad
     hits = np.flatnonzero(arr)
     return int(hits[0]) if len(hits) else None
+
+
+def _outside(values: pa.Array, low: int, high: int) -> pa.Array:
+    """Where a value is missing or out of [low, high]."""
+    return pc.fill_null(pc.or_(pc.less(values, low), pc.greater(values, high)), True)
 
 
 def _finite(arrays: list[pa.Array]) -> bool:
@@ -248,8 +256,7 @@ def stage(table: pa.Table, indicators: list[str], trusted: set[str]) -> Staged:
     if n > MAX_BATCH:
         raise MessageError(f"batch: {n:,} declarations, over the limit of {MAX_BATCH:,}")
     ids = table.column("declaration_id").combine_chunks()
-    id_len = pc.utf8_length(ids)
-    bad = _first(pc.fill_null(pc.or_(pc.less(id_len, 1), pc.greater(id_len, 200)), True))
+    bad = _first(_outside(pc.utf8_length(ids), 1, 200))
     if bad is not None:
         raise MessageError(f"declarations[{bad}] declaration_id: text of 1 to 200 characters is required")
     bad = _first(table.column("lodged_at").is_null())
@@ -260,8 +267,7 @@ def stage(table: pa.Table, indicators: list[str], trusted: set[str]) -> Staged:
         twice = counts.field("values")[_first(pc.greater(counts.field("counts"), 1))].as_py()
         raise MessageError(f"declaration {twice} appears twice in the batch")
     items_list = table.column("items").combine_chunks()
-    lengths = pc.list_value_length(items_list)
-    bad = _first(pc.fill_null(pc.or_(pc.less(lengths, 1), pc.greater(lengths, MAX_ITEMS)), True))
+    bad = _first(_outside(pc.list_value_length(items_list), 1, MAX_ITEMS))
     if bad is not None:
         raise MessageError(f"{_where(ids, bad)} items: 1 to {MAX_ITEMS} items are required")
     parent = pc.list_parent_indices(items_list).to_numpy(zero_copy_only=False)
@@ -270,7 +276,7 @@ def stage(table: pa.Table, indicators: list[str], trusted: set[str]) -> Staged:
         k = _first(items.is_null())
         raise MessageError(f"{_where(ids, int(parent[k]))} items: an item is an object, not null")
     item_no = items.field("item_no")
-    bad = _first(pc.fill_null(pc.or_(pc.less(item_no, 1), pc.greater(item_no, MAX_ITEMS)), True))
+    bad = _first(_outside(item_no, 1, MAX_ITEMS))
     if bad is not None:
         raise MessageError(f"{_where(ids, int(parent[bad]))} item_no: a number from 1 to {MAX_ITEMS} is required")
     hs = items.field("hs_code")
@@ -278,10 +284,10 @@ def stage(table: pa.Table, indicators: list[str], trusted: set[str]) -> Staged:
     if bad is not None:
         raise MessageError(f"{_where(ids, int(parent[bad]))} hs_code: 2 to 10 digits are required")
     numbers = item_no.to_numpy(zero_copy_only=False).astype(np.int64)
-    key = parent.astype(np.int64) * (MAX_ITEMS + 1) + numbers
-    if len(np.unique(key)) != len(key):
-        order = np.sort(key)
-        dup = int(order[np.flatnonzero(order[1:] == order[:-1])[0]])
+    key = np.sort(parent.astype(np.int64) * (MAX_ITEMS + 1) + numbers)
+    twice = np.flatnonzero(key[1:] == key[:-1])
+    if len(twice):
+        dup = int(key[twice[0]])
         raise MessageError(f"{_where(ids, dup // (MAX_ITEMS + 1))} item_no: {dup % (MAX_ITEMS + 1)} appears twice")
     return _layout(table, ids, items, parent, indicators, trusted)
 

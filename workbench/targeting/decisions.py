@@ -47,6 +47,13 @@ def _joined(lists: pa.Array, text: Any) -> pa.Array:
     return pc.fill_null(pc.binary_join(pa.ListArray.from_arrays(offsets, parts), "|"), "")
 
 
+def _stamps(n: int) -> tuple[str, str]:
+    """The time of a batch of decisions (UTC, milliseconds) and their ids: 32 hex digits each,
+    one after another."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="milliseconds")
+    return now, os.urandom(16 * n).hex()
+
+
 def _field(text: str) -> str:
     """A CSV field as the csv module writes it (quoted only when it must be). The other fields
     are the service's own ids, times and lanes, which never need quotes."""
@@ -66,8 +73,7 @@ class DecisionLog:
 
     def record(self, decisions: list[dict[str, Any]]) -> None:
         """Give each decision its id (128 random bits in hex) and time, and append them."""
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="milliseconds")
-        ids = os.urandom(16 * len(decisions)).hex()
+        now, ids = _stamps(len(decisions))
         lines = []
         for n, d in enumerate(decisions):
             d["decision_id"] = decision_id = ids[32 * n:32 * n + 32]
@@ -80,16 +86,14 @@ class DecisionLog:
                 "|".join(f"{p['profile_id']}@{p['version']}" for p in out) if out else "",
                 "|".join(gaps) if gaps else "")))
         lines.append("")
-        with self.lock, self.path.open("a", newline="", encoding="utf-8") as fh:
-            fh.write("\r\n".join(lines))
-            fh.flush()
+        self._append("\r\n".join(lines))
 
     def record_table(self, table: pa.Table) -> pa.Table:
         """:meth:`record` for a table of :data:`DECISIONS`: the table with each decision's id and
         time, its lines appended as :meth:`record` writes them."""
         n = table.num_rows
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="milliseconds")
-        hex_ids = pa.FixedSizeBinaryArray.from_buffers(pa.binary(32), n, [None, pa.py_buffer(os.urandom(16 * n).hex().encode())])
+        now, hexed = _stamps(n)
+        hex_ids = pa.FixedSizeBinaryArray.from_buffers(pa.binary(32), n, [None, pa.py_buffer(hexed.encode())])
         ids = hex_ids.cast(pa.binary()).cast(pa.string())
         times = pa.array([now] * n, pa.string())
         decl = table.column("declaration_id").combine_chunks()
@@ -110,10 +114,13 @@ class DecisionLog:
                                                                  lambda v: v), ",")
         lines = pc.binary_join_element_wise(fields, "\r\n", "")
         body = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, n], pa.int32()), lines), "")[0].as_py()
-        with self.lock, self.path.open("a", newline="", encoding="utf-8") as fh:
-            fh.write(body)
-            fh.flush()
+        self._append(body)
         return table.append_column("decision_id", ids).append_column("decided_at", times)
+
+    def _append(self, text: str) -> None:
+        with self.lock, self.path.open("a", newline="", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
 
     def count(self) -> int:
         """Decisions recorded (CSV records, not lines: an id may hold a line break)."""
